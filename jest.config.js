@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  // One worker is faster than two on the 2-core machines this runs on (TOOLCHAIN.md).
+  maxWorkers: 1,
+  testTimeout: 30000,
+};
