@@ -62,7 +62,10 @@ export class ProjectStack extends TerraformStack {
         break;
       }
       case 'gcs':
-        new GcsBackend(this, { bucket: backend.bucket, prefix: `${backend.prefix ?? 'model-serving'}/${id}` });
+        new GcsBackend(this, {
+          bucket: backend.bucket,
+          prefix: `${backend.prefix ?? 'model-serving'}/${id}`,
+        });
         break;
     }
     this.tags = {

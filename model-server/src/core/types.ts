@@ -57,6 +57,8 @@ export interface BundleMetadata {
   /** XGBoost only: booster feature columns in order, each derived from one input field. */
   readonly features?: readonly FeatureSpec[];
   readonly description?: string;
+  /** One valid raw instance: used for the start-up self-test, the OpenAPI examples and the README's curl. */
+  readonly example: Readonly<Record<string, unknown>>;
 }
 
 /** What a client can ask for per request (decoded by each protocol adapter into this one shape). */
