@@ -1,0 +1,137 @@
+import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { BuiltImage } from '../docker/built-image';
+import { DIGEST_PINNED_IMAGE, type ImageSourceProps, imageTagForHash } from '../docker/image-reference';
+
+export interface EcrImageProps {
+  /** ECR repository name (`[a-z0-9._/-]`, 2-256). */
+  readonly repositoryName: string;
+  /** Build `model-server/` and push it here, or record an image already pushed, pinned by digest. */
+  readonly source: ImageSourceProps;
+  /** @default 'AES256' */
+  readonly encryption?: 'AES256' | 'KMS';
+  /** Customer managed key for `encryption: 'KMS'`. @default - the AWS managed key `aws/ecr` */
+  readonly kmsKeyArn?: string;
+  /** Basic scanning of every pushed image for CVEs. @default true */
+  readonly scanOnPush?: boolean;
+  /** Untagged images (superseded pushes, build cache) expire after this many days. @default 7 */
+  readonly untaggedExpiryDays?: number;
+  /** Images kept; older ones expire. @default 10 */
+  readonly keepLastImages?: number;
+  /**
+   * Delete the repository even when it holds images, so `cdktf destroy` leaves nothing behind.
+   * @default true
+   */
+  readonly forceDelete?: boolean;
+  /** @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An ECR repository with immutable tags, scan on push and a lifecycle policy, plus the serving image:
+ * built and pushed at deploy time (tag from the sources' content hash) or a prebuilt image by digest.
+ */
+export class EcrImage extends Construct {
+  readonly repository: EcrRepository;
+  readonly repositoryUrl: string;
+  readonly repositoryArn: string;
+  /** The image to run, pinned by digest. */
+  readonly imageUri: string;
+  /** Set when the image is built here. */
+  readonly build?: BuiltImage;
+
+  constructor(scope: Construct, id: string, props: EcrImageProps) {
+    super(scope, id);
+    validate(id, props);
+    const encryption = props.encryption ?? 'AES256';
+    this.repository = new EcrRepository(this, 'repository', {
+      name: props.repositoryName,
+      // Immutable: a tag always names the same image, so a deployment can never change under a tag.
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
+      encryptionConfiguration: [
+        {
+          encryptionType: encryption,
+          ...(encryption === 'KMS' && props.kmsKeyArn ? { kmsKey: props.kmsKeyArn } : {}),
+        },
+      ],
+      forceDelete: props.forceDelete ?? true,
+      ...(props.tags ? { tags: { ...props.tags } } : {}),
+    });
+    this.repositoryUrl = this.repository.repositoryUrl;
+    this.repositoryArn = this.repository.arn;
+
+    new EcrLifecyclePolicy(this, 'lifecycle', {
+      repository: this.repository.name,
+      policy: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 1,
+            description: `Expire untagged images after ${props.untaggedExpiryDays ?? 7} days`,
+            selection: {
+              tagStatus: 'untagged',
+              countType: 'sinceImagePushed',
+              countUnit: 'days',
+              countNumber: props.untaggedExpiryDays ?? 7,
+            },
+            action: { type: 'expire' },
+          },
+          {
+            // `any` must be the lowest-precedence rule (highest priority number).
+            rulePriority: 2,
+            description: `Keep the last ${props.keepLastImages ?? 10} images`,
+            selection: {
+              tagStatus: 'any',
+              countType: 'imageCountMoreThan',
+              countNumber: props.keepLastImages ?? 10,
+            },
+            action: { type: 'expire' },
+          },
+        ],
+      }),
+    });
+
+    if (props.source.kind === 'build') {
+      this.build = new BuiltImage(this, 'build', {
+        ...props.source,
+        repository: this.repositoryUrl,
+        tag: imageTagForHash(props.source.sourceHash),
+      });
+      this.imageUri = this.build.imageUri;
+    } else {
+      this.imageUri = props.source.uri;
+    }
+  }
+}
+
+function validate(id: string, props: EcrImageProps): void {
+  const problems: string[] = [];
+  const days = props.untaggedExpiryDays;
+  if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
+    problems.push(`untaggedExpiryDays: got ${days}; expected an integer >= 1`);
+  }
+  const keep = props.keepLastImages;
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) {
+    problems.push(`keepLastImages: got ${keep}; expected an integer >= 1`);
+  }
+  if (props.kmsKeyArn !== undefined && props.encryption !== 'KMS') {
+    problems.push(
+      `kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; expected no key unless encryption is 'KMS'`,
+    );
+  }
+  const { source } = props;
+  if (
+    source.kind === 'prebuilt' &&
+    !Token.isUnresolved(source.uri) &&
+    !DIGEST_PINNED_IMAGE.test(source.uri)
+  ) {
+    problems.push(
+      `source.uri: got ${JSON.stringify(source.uri)}; expected an image pinned by digest (…@sha256:<64 hex>)`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid EcrImage props for "${id}":\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

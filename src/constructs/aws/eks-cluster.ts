@@ -1,0 +1,306 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import type { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { EksAddons } from './eks-addons';
+import type { EksAddonName, EksClusterProps } from './eks-cluster-props';
+import { resolveEksClusterProps, validateEksClusterProps } from './eks-cluster-props';
+import { ClusterVpc } from './vpc';
+
+export * from './eks-cluster-props';
+
+// Secure node defaults from terraform-aws-modules/eks (launch template) and the EKS best-practices guide.
+/** IMDSv2 only: session tokens defeat SSRF-style credential theft through the metadata service. */
+const IMDS_HTTP_TOKENS = 'required';
+/**
+ * Hop limit 1 keeps pods (one network hop further) away from the node role's credentials; pods get their
+ * own through IRSA or EKS Pod Identity. Host-network pods (the CNI, kube-proxy) still reach IMDS.
+ */
+const IMDS_HOP_LIMIT = 1;
+/** Root device of the EKS-optimized Amazon Linux 2023 AMI. */
+const ROOT_DEVICE_NAME = '/dev/xvda';
+const NODE_AMI_TYPE = 'AL2023_x86_64_STANDARD';
+/** terraform-aws-modules/eks `update_config = { max_unavailable_percentage = 33 }`. */
+const NODE_MAX_UNAVAILABLE_PERCENTAGE = 33;
+/** The shortest window KMS allows, so a destroyed demo does not keep a billed key for 30 days. */
+const KMS_DELETION_WINDOW_IN_DAYS = 7;
+/** Audience of the tokens EKS projects for IRSA. */
+const IRSA_AUDIENCE = 'sts.amazonaws.com';
+const NODE_POLICIES = [
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKS_CNI_Policy',
+  'AmazonEC2ContainerRegistryReadOnly',
+];
+
+/**
+ * An EKS cluster as terraform-aws-modules/eks builds it by default, from provider resources: its own VPC,
+ * API-only authentication with access entries, secrets encrypted with a rotating KMS key, control-plane
+ * logs kept for a set time, a managed node group on IMDSv2-only nodes in private subnets, the core add-ons
+ * plus metrics-server, and an IAM OIDC provider for IRSA. Needs an `AwsProvider` in the stack.
+ */
+export class EksCluster extends Construct {
+  /** The cluster's name (the literal from props, so using it elsewhere creates no cross-stack reference). */
+  readonly clusterName: string;
+  readonly clusterEndpoint: string;
+  readonly clusterArn: string;
+  readonly clusterSecurityGroupId: string;
+  /** Base64 PEM of the cluster's certificate authority. */
+  readonly clusterCertificateAuthorityData: string;
+  /** e.g. `https://oidc.eks.eu-west-1.amazonaws.com/id/ABC…` */
+  readonly oidcIssuerUrl: string;
+  readonly oidcProviderArn: string;
+  readonly vpcId: string;
+  readonly privateSubnetIds: string[];
+  readonly publicSubnetIds: string[];
+  readonly nodeGroup: EksNodeGroup;
+  readonly nodeRoleArn: string;
+  readonly kmsKeyArn: string;
+  readonly logGroupName: string;
+  readonly addons: Readonly<Partial<Record<EksAddonName, EksAddon>>>;
+  readonly cluster: EksClusterResource;
+
+  private readonly partition: DataAwsPartition;
+  private readonly oidcProvider: IamOpenidConnectProvider;
+  private readonly trustPolicies = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    const p = resolveEksClusterProps(props);
+    validateEksClusterProps(p);
+    const name = p.clusterName;
+    this.clusterName = name;
+    this.partition = new DataAwsPartition(this, 'partition');
+    const managedPolicy = (policy: string) => `arn:${this.partition.partition}:iam::aws:policy/${policy}`;
+
+    const network = new ClusterVpc(this, 'network', {
+      name,
+      clusterName: name,
+      cidr: p.vpcCidr,
+      azCount: p.azCount,
+      availabilityZones: p.availabilityZones,
+      singleNatGateway: p.singleNatGateway,
+    });
+    this.vpcId = network.vpcId;
+    this.privateSubnetIds = network.privateSubnetIds;
+    this.publicSubnetIds = network.publicSubnetIds;
+
+    // Control plane ---------------------------------------------------------------------------------
+    const clusterRole = new IamRole(this, 'cluster-role', {
+      namePrefix: `${name.slice(0, 29)}-cluster-`,
+      description: `EKS control plane of ${name}`,
+      assumeRolePolicy: this.servicePrincipalTrust('cluster-role-trust', 'eks.amazonaws.com', [
+        'sts:AssumeRole',
+        // terraform-aws-modules/eks allows session tags for the control plane (needed by EKS Auto Mode).
+        'sts:TagSession',
+      ]),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-role-AmazonEKSClusterPolicy', {
+      role: clusterRole.name,
+      policyArn: managedPolicy('AmazonEKSClusterPolicy'),
+    });
+
+    const key = new KmsKey(this, 'secrets-key', {
+      description: `Encrypts Kubernetes secrets of EKS cluster ${name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: KMS_DELETION_WINDOW_IN_DAYS,
+    });
+    new KmsAlias(this, 'secrets-key-alias', { name: `alias/eks/${name}`, targetKeyId: key.keyId });
+    this.kmsKeyArn = key.arn;
+    // The default key policy delegates to IAM, so an identity policy on the cluster role is enough.
+    const keyUse = new IamRolePolicy(this, 'cluster-role-secrets-key', {
+      role: clusterRole.name,
+      name: 'secrets-encryption',
+      policy: new DataAwsIamPolicyDocument(this, 'cluster-role-secrets-key-policy', {
+        statement: [
+          {
+            actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+            resources: [key.arn],
+          },
+        ],
+      }).json,
+    });
+
+    // EKS creates this group on its own, without retention, unless it exists before the cluster.
+    const logGroup = new CloudwatchLogGroup(this, 'control-plane-logs', {
+      name: `/aws/eks/${name}/cluster`,
+      retentionInDays: p.logRetentionInDays,
+    });
+    this.logGroupName = logGroup.name;
+
+    this.cluster = new EksClusterResource(this, 'cluster', {
+      name,
+      version: p.kubernetesVersion,
+      roleArn: clusterRole.arn,
+      upgradePolicy: { supportType: p.supportType },
+      vpcConfig: {
+        subnetIds: network.privateSubnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: p.endpointPublicAccess,
+        publicAccessCidrs: p.endpointPublicAccess ? p.publicAccessCidrs : undefined,
+      },
+      accessConfig: {
+        authenticationMode: 'API',
+        // Admins are listed explicitly (adminPrincipalArns): whoever ran Terraform gets nothing implicit.
+        bootstrapClusterCreatorAdminPermissions: false,
+      },
+      // The managed add-ons below replace the self-managed copies EKS would otherwise install.
+      bootstrapSelfManagedAddons: false,
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn: key.arn } },
+      enabledClusterLogTypes: p.controlPlaneLogTypes,
+      // The role's policies must outlive the cluster on destroy, or EKS cannot clean up its ENIs.
+      dependsOn: [logGroup, clusterPolicy, keyUse],
+    });
+    this.clusterEndpoint = this.cluster.endpoint;
+    this.clusterArn = this.cluster.arn;
+    this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+    this.clusterCertificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
+    this.oidcIssuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;
+
+    this.oidcProvider = new IamOpenidConnectProvider(this, 'oidc-provider', {
+      url: this.oidcIssuerUrl,
+      clientIdList: [IRSA_AUDIENCE],
+      // No thumbprintList: optional since hashicorp/aws 5.81 (terraform-provider-aws#37255); IAM then gets
+      // the issuer's thumbprint itself and verifies EKS's issuer against its library of trusted root CAs.
+    });
+    this.oidcProviderArn = this.oidcProvider.arn;
+
+    p.adminPrincipalArns.forEach((principalArn, i) => {
+      // Keyed by the ARN so adding or removing one admin leaves the others in place.
+      const key = Token.isUnresolved(principalArn)
+        ? `admin-${i}`
+        : `admin-${principalArn.replace(/[^A-Za-z0-9]+/g, '-')}`;
+      const entry = new EksAccessEntry(this, key, {
+        clusterName: this.cluster.name,
+        principalArn,
+        type: 'STANDARD',
+      });
+      new EksAccessPolicyAssociation(this, `${key}-cluster-admin`, {
+        clusterName: this.cluster.name,
+        principalArn,
+        policyArn: `arn:${this.partition.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: 'cluster' },
+        dependsOn: [entry],
+      });
+    });
+
+    // Nodes -----------------------------------------------------------------------------------------
+    const nodeRole = new IamRole(this, 'node-role', {
+      namePrefix: `${name.slice(0, 32)}-node-`,
+      description: `EKS managed nodes of ${name}`,
+      assumeRolePolicy: this.servicePrincipalTrust('node-role-trust', 'ec2.amazonaws.com', [
+        'sts:AssumeRole',
+      ]),
+    });
+    this.nodeRoleArn = nodeRole.arn;
+    const nodePolicies = NODE_POLICIES.map(
+      (policy) =>
+        new IamRolePolicyAttachment(this, `node-role-${policy}`, {
+          role: nodeRole.name,
+          policyArn: managedPolicy(policy),
+        }),
+    );
+
+    const launchTemplate = new LaunchTemplate(this, 'node-launch-template', {
+      namePrefix: `${name.slice(0, 32)}-node-`,
+      description: `Nodes of EKS cluster ${name}`,
+      updateDefaultVersion: true,
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: IMDS_HTTP_TOKENS,
+        httpPutResponseHopLimit: IMDS_HOP_LIMIT,
+      },
+      blockDeviceMappings: [
+        {
+          deviceName: ROOT_DEVICE_NAME,
+          ebs: {
+            volumeSize: p.nodeDiskSizeInGb,
+            volumeType: 'gp3',
+            encrypted: 'true',
+            deleteOnTermination: 'true',
+          },
+        },
+      ],
+    });
+
+    const addons = new EksAddons(this, { clusterName: this.cluster.name, versions: p.addonVersions });
+    const beforeNodes = addons.beforeNodes();
+
+    this.nodeGroup = new EksNodeGroup(this, 'nodes', {
+      clusterName: this.cluster.name,
+      nodeGroupNamePrefix: `${name.slice(0, 32)}-node-`,
+      nodeRoleArn: nodeRole.arn,
+      subnetIds: network.privateSubnetIds,
+      amiType: NODE_AMI_TYPE,
+      capacityType: p.capacityType,
+      instanceTypes: p.nodeInstanceTypes,
+      scalingConfig: { minSize: p.nodeMinSize, desiredSize: p.nodeDesiredSize, maxSize: p.nodeMaxSize },
+      updateConfig: { maxUnavailablePercentage: NODE_MAX_UNAVAILABLE_PERCENTAGE },
+      launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
+      // Nodes pull images through NAT and need the CNI running to become Ready.
+      dependsOn: [...nodePolicies, ...network.natGateways, ...beforeNodes],
+      lifecycle: {
+        // An autoscaler owns the node count after creation.
+        ignoreChanges: ['scaling_config[0].desired_size'],
+        // A new launch template version or instance type replaces the group: keep serving meanwhile.
+        createBeforeDestroy: true,
+      },
+    });
+    addons.afterNodes(this.nodeGroup);
+    this.addons = addons.addons;
+  }
+
+  /**
+   * Trust policy (JSON) that lets the Kubernetes service account `namespace/serviceAccount` assume an IAM
+   * role through IRSA. Use it as an `IamRole`'s `assumeRolePolicy` and annotate the service account with
+   * `eks.amazonaws.com/role-arn`.
+   */
+  serviceAccountTrustPolicy(namespace: string, serviceAccount: string): string {
+    const cacheKey = `${namespace}:${serviceAccount}`;
+    let policy = this.trustPolicies.get(cacheKey);
+    if (policy === undefined) {
+      const issuer = Fn.replace(this.oidcIssuerUrl, 'https://', '');
+      policy = new DataAwsIamPolicyDocument(this, `irsa-trust-${namespace}-${serviceAccount}`, {
+        statement: [
+          {
+            actions: ['sts:AssumeRoleWithWebIdentity'],
+            principals: [{ type: 'Federated', identifiers: [this.oidcProviderArn] }],
+            condition: [
+              {
+                test: 'StringEquals',
+                variable: `${issuer}:sub`,
+                values: [`system:serviceaccount:${namespace}:${serviceAccount}`],
+              },
+              { test: 'StringEquals', variable: `${issuer}:aud`, values: [IRSA_AUDIENCE] },
+            ],
+          },
+        ],
+      }).json;
+      this.trustPolicies.set(cacheKey, policy);
+    }
+    return policy;
+  }
+
+  private servicePrincipalTrust(id: string, service: string, actions: string[]): string {
+    return new DataAwsIamPolicyDocument(this, id, {
+      statement: [
+        {
+          actions,
+          principals: [{ type: 'Service', identifiers: [service] }],
+        },
+      ],
+    }).json;
+  }
+}

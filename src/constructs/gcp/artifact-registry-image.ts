@@ -1,0 +1,116 @@
+import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
+import { type ITerraformDependable, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { BuiltImage } from '../docker/built-image';
+import { DIGEST_PINNED_IMAGE, type ImageSourceProps, imageTagForHash } from '../docker/image-reference';
+
+const SECONDS_PER_DAY = 86_400;
+
+export interface ArtifactRegistryImageProps {
+  /** Repository id (`[a-z][a-z0-9-]*`, at most 63). */
+  readonly repositoryId: string;
+  /** Region of the repository, e.g. 'us-central1'; the registry host is `<location>-docker.pkg.dev`. */
+  readonly location: string;
+  /** Build `model-server/` and push it here, or record an image already pushed, pinned by digest. */
+  readonly source: ImageSourceProps;
+  /** Name of the image inside the repository. @default 'model-server' */
+  readonly imageName?: string;
+  /** Untagged versions older than this many days are deleted. @default 7 */
+  readonly untaggedExpiryDays?: number;
+  /** Tagged versions older than this many days are deleted, unless among the most recent kept. @default 30 */
+  readonly taggedExpiryDays?: number;
+  /** Versions kept whatever their age (a KEEP policy wins over DELETE policies). @default 10 */
+  readonly keepMostRecent?: number;
+  /** @default 'Model server images' */
+  readonly description?: string;
+  /** Resources the repository waits for, e.g. the `artifactregistry.googleapis.com` API enablement. @default [] */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * An Artifact Registry Docker repository with immutable tags and cleanup policies, plus the serving image:
+ * built and pushed at deploy time (tag from the sources' content hash) or a prebuilt image by digest.
+ */
+export class ArtifactRegistryImage extends Construct {
+  readonly repository: ArtifactRegistryRepository;
+  /** `<location>-docker.pkg.dev` */
+  readonly registryHost: string;
+  /** `<location>-docker.pkg.dev/<project>/<repository>` */
+  readonly repositoryUrl: string;
+  /** The image to run, pinned by digest. */
+  readonly imageUri: string;
+  readonly build?: BuiltImage;
+
+  constructor(scope: Construct, id: string, props: ArtifactRegistryImageProps) {
+    super(scope, id);
+    validate(id, props);
+    const untaggedDays = props.untaggedExpiryDays ?? 7;
+    const taggedDays = props.taggedExpiryDays ?? 30;
+    this.repository = new ArtifactRegistryRepository(this, 'repository', {
+      repositoryId: props.repositoryId,
+      location: props.location,
+      format: 'DOCKER',
+      ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
+      description: props.description ?? 'Model server images',
+      // Immutable: a tag always names the same image, so a deployment can never change under a tag.
+      dockerConfig: { immutableTags: true },
+      cleanupPolicyDryRun: false,
+      cleanupPolicies: [
+        {
+          id: 'delete-untagged',
+          action: 'DELETE',
+          condition: { tagState: 'UNTAGGED', olderThan: `${untaggedDays * SECONDS_PER_DAY}s` },
+        },
+        {
+          id: 'delete-old-tagged',
+          action: 'DELETE',
+          condition: { tagState: 'TAGGED', olderThan: `${taggedDays * SECONDS_PER_DAY}s` },
+        },
+        {
+          id: 'keep-most-recent',
+          action: 'KEEP',
+          mostRecentVersions: { keepCount: props.keepMostRecent ?? 10 },
+        },
+      ],
+    });
+    this.registryHost = `${props.location}-docker.pkg.dev`;
+    this.repositoryUrl = `${this.registryHost}/${this.repository.project}/${this.repository.repositoryId}`;
+    const imageRepository = `${this.repositoryUrl}/${props.imageName ?? 'model-server'}`;
+
+    if (props.source.kind === 'build') {
+      this.build = new BuiltImage(this, 'build', {
+        ...props.source,
+        repository: imageRepository,
+        tag: imageTagForHash(props.source.sourceHash),
+      });
+      this.imageUri = this.build.imageUri;
+    } else {
+      this.imageUri = props.source.uri;
+    }
+  }
+}
+
+function validate(id: string, props: ArtifactRegistryImageProps): void {
+  const problems: string[] = [];
+  for (const field of ['untaggedExpiryDays', 'taggedExpiryDays', 'keepMostRecent'] as const) {
+    const value = props[field];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      problems.push(`${field}: got ${value}; expected an integer >= 1`);
+    }
+  }
+  const { source } = props;
+  if (
+    source.kind === 'prebuilt' &&
+    !Token.isUnresolved(source.uri) &&
+    !DIGEST_PINNED_IMAGE.test(source.uri)
+  ) {
+    problems.push(
+      `source.uri: got ${JSON.stringify(source.uri)}; expected an image pinned by digest (…@sha256:<64 hex>)`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `Invalid ArtifactRegistryImage props for "${id}":\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}

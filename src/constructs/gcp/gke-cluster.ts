@@ -1,0 +1,213 @@
+import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
+import { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
+import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service';
+import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import { Construct } from 'constructs';
+import type { GkeClusterProps } from './gke-cluster-props';
+import {
+  GKE_PODS_RANGE_NAME,
+  GKE_SERVICES_RANGE_NAME,
+  resolveGkeClusterProps,
+  validateGkeClusterProps,
+} from './gke-cluster-props';
+import { GkeNetwork } from './gke-network';
+
+export * from './gke-cluster-props';
+
+/** APIs the cluster needs; never disabled on destroy, since other stacks of the project may use them. */
+export const GKE_REQUIRED_APIS: readonly string[] = [
+  'compute.googleapis.com',
+  'container.googleapis.com',
+  'iam.googleapis.com',
+];
+
+/**
+ * Least-privilege roles of the node service account (GKE's "minimally privileged node service account"
+ * guide), plus Artifact Registry read so nodes can pull the serving image.
+ */
+export const GKE_NODE_ROLES: readonly string[] = [
+  'roles/logging.logWriter',
+  'roles/monitoring.metricWriter',
+  'roles/monitoring.viewer',
+  'roles/stackdriver.resourceMetadata.writer',
+  'roles/artifactregistry.reader',
+];
+
+/** Access is governed by the service account's IAM roles, not by scopes (Google's recommendation). */
+const NODE_OAUTH_SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
+const NODE_IMAGE_TYPE = 'COS_CONTAINERD';
+const NODE_DISK_TYPE = 'pd-balanced';
+/** One extra node at a time, none taken away before its replacement is up. */
+const NODE_MAX_SURGE = 1;
+const NODE_MAX_UNAVAILABLE = 0;
+/** The node pool's name inside the cluster (node pool names are per cluster). */
+const NODE_POOL_NAME = 'primary';
+
+/**
+ * A VPC-native private GKE Standard cluster as terraform-google-modules/kubernetes-engine builds it by
+ * default: its own network with Cloud NAT, Dataplane V2 (which enforces NetworkPolicy), Workload Identity,
+ * shielded nodes, a release channel, and a separately managed autoscaling node pool whose nodes run as a
+ * least-privilege service account. Needs a `GoogleProvider` in the stack.
+ */
+export class GkeCluster extends Construct {
+  /** The cluster's name (the literal from props, so using it elsewhere creates no cross-stack reference). */
+  readonly clusterName: string;
+  /** Region or zone of the cluster. */
+  readonly location: string;
+  readonly projectId: string;
+  /** IP address of the control plane (public unless `privateEndpoint`). */
+  readonly endpoint: string;
+  /** Base64 PEM of the cluster's certificate authority. */
+  readonly clusterCaCertificate: string;
+  readonly networkName: string;
+  readonly subnetworkName: string;
+  readonly nodeServiceAccountEmail: string;
+  /** Workload Identity pool, `<project>.svc.id.goog`: the member prefix for Kubernetes service accounts. */
+  readonly workloadPool: string;
+  readonly cluster: ContainerCluster;
+  readonly nodePool: ContainerNodePool;
+
+  constructor(scope: Construct, id: string, props: GkeClusterProps) {
+    super(scope, id);
+    const p = resolveGkeClusterProps(props);
+    validateGkeClusterProps(p);
+    const name = p.clusterName;
+
+    const client =
+      p.projectId === undefined || p.region === undefined
+        ? new DataGoogleClientConfig(this, 'client')
+        : undefined;
+    const projectId = p.projectId ?? client!.project;
+    const region = p.region ?? client!.region;
+    this.clusterName = name;
+    this.projectId = projectId;
+    this.location = p.location ?? region;
+    this.workloadPool = `${projectId}.svc.id.goog`;
+
+    const apis = Object.fromEntries(
+      GKE_REQUIRED_APIS.map((api) => [
+        api,
+        new ProjectService(this, `api-${api.split('.')[0]}`, {
+          project: projectId,
+          service: api,
+          disableOnDestroy: false,
+          disableDependentServices: false,
+        }),
+      ]),
+    );
+
+    const network = new GkeNetwork(this, 'network', {
+      name,
+      projectId,
+      region,
+      subnetCidr: p.subnetCidr,
+      podsCidr: p.podsCidr,
+      podsRangeName: GKE_PODS_RANGE_NAME,
+      servicesCidr: p.servicesCidr,
+      servicesRangeName: GKE_SERVICES_RANGE_NAME,
+      dependsOn: [apis['compute.googleapis.com']!],
+    });
+    this.networkName = network.networkName;
+    this.subnetworkName = network.subnetworkName;
+
+    const nodeAccount = new ServiceAccount(this, 'node-service-account', {
+      project: projectId,
+      // account_id: 6-30 characters; the cluster name is at most 40.
+      accountId: `${name.slice(0, 24).replace(/-+$/, '')}-nodes`,
+      displayName: `GKE nodes of ${name}`,
+      dependsOn: [apis['iam.googleapis.com']!],
+    });
+    this.nodeServiceAccountEmail = nodeAccount.email;
+    const nodeRoles = GKE_NODE_ROLES.map(
+      (role) =>
+        new ProjectIamMember(this, `node-${role.replace('roles/', '').replace(/\./g, '-')}`, {
+          project: projectId,
+          role,
+          member: nodeAccount.member,
+        }),
+    );
+
+    const nodeSecurity = {
+      serviceAccount: nodeAccount.email,
+      oauthScopes: NODE_OAUTH_SCOPES,
+      shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+      // Pods see the GKE metadata server (Workload Identity), not the node's credentials.
+      workloadMetadataConfig: { mode: 'GKE_METADATA' },
+    };
+
+    this.cluster = new ContainerCluster(this, 'cluster', {
+      name,
+      project: projectId,
+      location: this.location,
+      network: network.networkSelfLink,
+      subnetwork: network.subnetworkSelfLink,
+      // GKE must create a default pool; it is removed at once and the pool below is managed on its own.
+      removeDefaultNodePool: true,
+      initialNodeCount: 1,
+      // Without this the short-lived default pool would run as the Compute Engine default service account.
+      nodeConfig: nodeSecurity,
+      networkingMode: 'VPC_NATIVE',
+      ipAllocationPolicy: {
+        clusterSecondaryRangeName: GKE_PODS_RANGE_NAME,
+        servicesSecondaryRangeName: GKE_SERVICES_RANGE_NAME,
+      },
+      releaseChannel: { channel: p.releaseChannel },
+      workloadIdentityConfig: { workloadPool: this.workloadPool },
+      enableShieldedNodes: true,
+      // Dataplane V2 enforces NetworkPolicy itself; a network_policy block would ask for Calico.
+      datapathProvider: 'ADVANCED_DATAPATH',
+      privateClusterConfig: {
+        enablePrivateNodes: true,
+        enablePrivateEndpoint: p.privateEndpoint,
+        masterIpv4CidrBlock: p.masterIpv4CidrBlock,
+      },
+      masterAuthorizedNetworksConfig: p.masterAuthorizedNetworks
+        ? {
+            cidrBlocks: p.masterAuthorizedNetworks.map((n) => ({
+              cidrBlock: n.cidrBlock,
+              displayName: n.displayName ?? n.cidrBlock,
+            })),
+          }
+        : undefined,
+      loggingConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] },
+      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
+      deletionProtection: p.deletionProtection,
+      lifecycle: {
+        // They describe the removed default pool; GKE reports them differently afterwards.
+        ignoreChanges: ['node_config', 'initial_node_count'],
+      },
+      dependsOn: [apis['container.googleapis.com']!],
+    });
+    this.endpoint = this.cluster.endpoint;
+    this.clusterCaCertificate = this.cluster.masterAuth.clusterCaCertificate;
+
+    this.nodePool = new ContainerNodePool(this, 'nodes', {
+      name: NODE_POOL_NAME,
+      project: projectId,
+      location: this.location,
+      cluster: this.cluster.name,
+      nodeLocations: p.nodeLocations,
+      initialNodeCount: Math.max(p.nodeMinCountPerZone, 1),
+      autoscaling: { minNodeCount: p.nodeMinCountPerZone, maxNodeCount: p.nodeMaxCountPerZone },
+      management: { autoRepair: true, autoUpgrade: true },
+      upgradeSettings: { strategy: 'SURGE', maxSurge: NODE_MAX_SURGE, maxUnavailable: NODE_MAX_UNAVAILABLE },
+      nodeConfig: {
+        ...nodeSecurity,
+        machineType: p.machineType,
+        diskSizeGb: p.diskSizeInGb,
+        diskType: NODE_DISK_TYPE,
+        imageType: NODE_IMAGE_TYPE,
+        spot: p.spot,
+        metadata: { 'disable-legacy-endpoints': 'true' },
+      },
+      lifecycle: {
+        // The autoscaler owns the node count; changing the initial count would recreate the pool.
+        ignoreChanges: ['initial_node_count'],
+      },
+      // Nodes write logs and pull images (through NAT for registries outside Google) from their first boot.
+      dependsOn: [...nodeRoles, network.nat],
+    });
+  }
+}

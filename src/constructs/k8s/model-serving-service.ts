@@ -1,0 +1,430 @@
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import {
+  NetworkPolicyV1,
+  type NetworkPolicyV1SpecIngressFrom,
+} from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { Construct } from 'constructs';
+import {
+  IMAGE_MODELS_DIR,
+  LIVENESS_PATH,
+  MAX_SHUTDOWN_TIMEOUT_SECONDS,
+  METRICS_PORT,
+  READINESS_PATH,
+  SERVER_UID,
+  SERVING_PORT,
+  type ServiceExposure,
+  SHUTDOWN_MARGIN_SECONDS,
+} from './model-serving-constants';
+import { validateModelServingServiceProps } from './model-serving-service-validation';
+
+export * from './model-serving-constants';
+
+/** CPU and memory of the server container, as Kubernetes quantities. */
+export interface ContainerResources {
+  /** @default { cpu: '250m', memory: '256Mi' } */
+  readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  /** @default { cpu: '1', memory: '512Mi' } */
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
+
+export const DEFAULT_RESOURCES = {
+  requests: { cpu: '250m', memory: '256Mi' },
+  limits: { cpu: '1', memory: '512Mi' },
+} as const;
+
+export interface ModelServingServiceProps {
+  /** Image of the model server; pin it by digest (`…@sha256:…`) or an immutable tag. */
+  readonly image: string;
+  /** Model that answers `/predict` (`MODEL_NAME` and `DEFAULT_MODEL` of the server). */
+  readonly modelName: string;
+  /**
+   * Name of the Deployment, Service, HPA, PDB, NetworkPolicy and service account (DNS-1035 label).
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+  /**
+   * Namespace of every resource.
+   * @default - the service name
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace. Leave false when the namespace is shared or made elsewhere.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Model directory inside the container (`MODEL_DIR`): one bundle, or a directory of bundles.
+   * @default - the bundled model's own directory, `/opt/model-server/models/<modelName>`, so the pod loads only its model
+   */
+  readonly modelDir?: string;
+  /**
+   * Replicas the Deployment starts with; afterwards the HPA owns the count (Terraform ignores drift).
+   * @default - minReplicas
+   */
+  readonly replicas?: number;
+  /** @default 2 */
+  readonly minReplicas?: number;
+  /** @default 6 */
+  readonly maxReplicas?: number;
+  /** Average CPU utilisation (percent of the request) the HPA keeps. @default 70 */
+  readonly cpuTargetUtilizationPercent?: number;
+  /** Seconds the HPA looks back before scaling down, so bursts do not flap the replica count. @default 300 */
+  readonly scaleDownStabilizationWindowSeconds?: number;
+  /** @default DEFAULT_RESOURCES */
+  readonly resources?: ContainerResources;
+  /** @default 'internal' */
+  readonly exposure?: ServiceExposure;
+  /**
+   * Annotations added to the Service for `exposure: 'loadBalancer'` (`internal`) and `'publicLoadBalancer'`
+   * (`public`); see `EKS_LOAD_BALANCER_ANNOTATIONS` and `GKE_LOAD_BALANCER_ANNOTATIONS`.
+   * @default - none (the cloud's default load balancer, usually internet-facing)
+   */
+  readonly loadBalancerAnnotations?: {
+    readonly internal?: Readonly<Record<string, string>>;
+    readonly public?: Readonly<Record<string, string>>;
+  };
+  /** Port of the Service; it forwards to the server's serving port 8080. @default 80 */
+  readonly servicePort?: number;
+  /**
+   * Annotations of the service account: `eks.amazonaws.com/role-arn` for IRSA,
+   * `iam.gke.io/gcp-service-account` for GKE Workload Identity.
+   * @default {}
+   */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /** More environment variables for the server (not the ones in `RESERVED_ENV`). @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Seconds the pre-stop hook sleeps before Kubernetes sends SIGTERM, so endpoints and load balancers
+   * stop routing to the pod first.
+   * @default 5
+   */
+  readonly preStopSleepSeconds?: number;
+  /** Seconds the server stays up answering 503 on readiness after SIGTERM (`SHUTDOWN_DELAY_SECONDS`). @default 5 */
+  readonly shutdownDelaySeconds?: number;
+  /** @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Source CIDRs allowed to the serving port (NetworkPolicy `ipBlock`; also the load balancer's source
+   * ranges). When this and `allowedIngressNamespaces` are both empty, every source may reach the serving port.
+   * @default []
+   */
+  readonly allowedIngressCidrs?: readonly string[];
+  /** Namespaces whose pods may reach the serving port (by `kubernetes.io/metadata.name`). @default [] */
+  readonly allowedIngressNamespaces?: readonly string[];
+  /** Namespaces of the Prometheus scraper: the only sources allowed to the metrics port. @default ['monitoring'] */
+  readonly metricsScraperNamespaces?: readonly string[];
+  /** Most pods down at once in a voluntary disruption (drain, upgrade). @default 1 */
+  readonly maxUnavailable?: number;
+  /** `app.kubernetes.io/part-of` label. @default 'model-serving' */
+  readonly partOf?: string;
+  /** More labels for every resource and pod (e.g. project and environment); never used in selectors. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One model served on Kubernetes (EKS or GKE: cloud differences are props): namespace, service account,
+ * hardened Deployment with probes on the server's health routes, Service on the serving port only, CPU
+ * HPA, PodDisruptionBudget and a NetworkPolicy that admits the metrics port only to the scraper.
+ */
+export class ModelServingService extends Construct {
+  readonly serviceName: string;
+  readonly namespaceName: string;
+  /** Labels that select this service's pods. */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  readonly namespace?: NamespaceV1;
+  readonly serviceAccount: ServiceAccountV1;
+  readonly deployment: DeploymentV1;
+  readonly service: ServiceV1;
+  readonly autoscaler: HorizontalPodAutoscalerV2;
+  readonly disruptionBudget: PodDisruptionBudgetV1;
+  readonly networkPolicy: NetworkPolicyV1;
+  /** In-cluster URL of the service (`http://<name>.<namespace>.svc.cluster.local[:port]`). */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ModelServingServiceProps) {
+    super(scope, id);
+    const name = props.serviceName ?? id;
+    const minReplicas = props.minReplicas ?? 2;
+    const maxReplicas = props.maxReplicas ?? 6;
+    const settings = {
+      name,
+      namespace: props.namespace ?? name,
+      minReplicas,
+      maxReplicas,
+      replicas: props.replicas ?? minReplicas,
+      cpuTarget: props.cpuTargetUtilizationPercent ?? 70,
+      scaleDownWindow: props.scaleDownStabilizationWindowSeconds ?? 300,
+      exposure: props.exposure ?? 'internal',
+      servicePort: props.servicePort ?? 80,
+      preStopSleep: props.preStopSleepSeconds ?? 5,
+      shutdownDelay: props.shutdownDelaySeconds ?? 5,
+      gracePeriod: props.terminationGracePeriodSeconds ?? 30,
+      maxUnavailable: props.maxUnavailable ?? 1,
+      requests: { ...DEFAULT_RESOURCES.requests, ...props.resources?.requests },
+      limits: { ...DEFAULT_RESOURCES.limits, ...props.resources?.limits },
+      allowedIngressCidrs: props.allowedIngressCidrs ?? [],
+      allowedIngressNamespaces: props.allowedIngressNamespaces ?? [],
+      metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['monitoring'],
+      env: props.env ?? {},
+    };
+    validateModelServingServiceProps(id, { ...settings, modelName: props.modelName, image: props.image });
+
+    this.serviceName = name;
+    const portSuffix = settings.servicePort === 80 ? '' : `:${settings.servicePort}`;
+    this.url = `http://${name}.${settings.namespace}.svc.cluster.local${portSuffix}`;
+    this.selectorLabels = {
+      'app.kubernetes.io/name': 'model-server',
+      'app.kubernetes.io/instance': name,
+    };
+    const labels = {
+      ...props.labels,
+      ...this.selectorLabels,
+      'app.kubernetes.io/component': 'inference',
+      'app.kubernetes.io/part-of': props.partOf ?? 'model-serving',
+      'app.kubernetes.io/managed-by': 'cdktf',
+    };
+
+    if (props.createNamespace ?? true) {
+      this.namespace = new NamespaceV1(this, 'namespace', {
+        metadata: {
+          name: settings.namespace,
+          labels: { ...props.labels, 'app.kubernetes.io/part-of': labels['app.kubernetes.io/part-of'] },
+        },
+      });
+    }
+    // Referencing the namespace resource (not its name as a string) orders creation and deletion.
+    const namespace = this.namespace ? this.namespace.metadata.name : settings.namespace;
+    this.namespaceName = settings.namespace;
+    const metadata = { name, namespace, labels };
+
+    this.serviceAccount = new ServiceAccountV1(this, 'service-account', {
+      metadata: { ...metadata, ...nonEmpty('annotations', props.serviceAccountAnnotations) },
+      // The server calls no Kubernetes API: no token in the pod.
+      automountServiceAccountToken: false,
+    });
+
+    const env: Record<string, string> = {
+      MODEL_NAME: props.modelName,
+      DEFAULT_MODEL: props.modelName,
+      PORT: String(SERVING_PORT),
+      METRICS_PORT: String(METRICS_PORT),
+      MODEL_DIR: props.modelDir ?? `${IMAGE_MODELS_DIR}/${props.modelName}`,
+      SHUTDOWN_DELAY_SECONDS: String(settings.shutdownDelay),
+      // The server's deadline, counted from SIGTERM (after the pre-stop sleep), ends before Kubernetes kills it.
+      SHUTDOWN_TIMEOUT_SECONDS: String(
+        Math.min(
+          MAX_SHUTDOWN_TIMEOUT_SECONDS,
+          settings.gracePeriod - settings.preStopSleep - SHUTDOWN_MARGIN_SECONDS,
+        ),
+      ),
+      ...settings.env,
+    };
+    const httpProbe = { path: READINESS_PATH, port: String(SERVING_PORT) };
+
+    this.deployment = new DeploymentV1(this, 'deployment', {
+      metadata,
+      // The HPA owns the replica count once running; Terraform keeps only the initial value.
+      lifecycle: { ignoreChanges: ['spec[0].replicas'] },
+      waitForRollout: true,
+      spec: {
+        replicas: String(settings.replicas),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: this.selectorLabels },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(METRICS_PORT),
+              'prometheus.io/path': '/metrics',
+            },
+          },
+          spec: {
+            serviceAccountName: this.serviceAccount.metadata.name,
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: settings.gracePeriod,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: String(SERVER_UID),
+              runAsGroup: String(SERVER_UID),
+              fsGroup: String(SERVER_UID),
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraint: [
+              spread('topology.kubernetes.io/zone', this.selectorLabels),
+              spread('kubernetes.io/hostname', this.selectorLabels),
+            ],
+            volume: [{ name: 'tmp', emptyDir: { sizeLimit: '128Mi' } }],
+            container: [
+              {
+                name: 'model-server',
+                image: props.image,
+                imagePullPolicy: 'IfNotPresent',
+                port: [
+                  { name: 'http', containerPort: SERVING_PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                ],
+                env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                resources: { requests: settings.requests, limits: settings.limits },
+                // Model loading plus the self-test may take a while: up to 5 s x 24 = 120 s before liveness counts.
+                startupProbe: {
+                  httpGet: httpProbe,
+                  periodSeconds: 5,
+                  failureThreshold: 24,
+                  timeoutSeconds: 2,
+                },
+                readinessProbe: {
+                  httpGet: httpProbe,
+                  periodSeconds: 5,
+                  failureThreshold: 2,
+                  timeoutSeconds: 2,
+                },
+                livenessProbe: {
+                  httpGet: { path: LIVENESS_PATH, port: String(SERVING_PORT) },
+                  periodSeconds: 10,
+                  failureThreshold: 3,
+                  timeoutSeconds: 2,
+                },
+                lifecycle: { preStop: [{ exec: { command: ['sleep', String(settings.preStopSleep)] } }] },
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: String(SERVER_UID),
+                  runAsGroup: String(SERVER_UID),
+                  readOnlyRootFilesystem: true,
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    const loadBalanced = settings.exposure !== 'internal';
+    const serviceAnnotations =
+      settings.exposure === 'loadBalancer'
+        ? props.loadBalancerAnnotations?.internal
+        : settings.exposure === 'publicLoadBalancer'
+          ? props.loadBalancerAnnotations?.public
+          : undefined;
+    this.service = new ServiceV1(this, 'service', {
+      metadata: { ...metadata, ...nonEmpty('annotations', serviceAnnotations) },
+      spec: {
+        type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
+        selector: this.selectorLabels,
+        // Only the serving port: metrics stay reachable by the scraper through the pod IPs alone.
+        port: [{ name: 'http', port: settings.servicePort, targetPort: 'http', protocol: 'TCP' }],
+        ...(loadBalanced && settings.allowedIngressCidrs.length > 0
+          ? { loadBalancerSourceRanges: [...settings.allowedIngressCidrs] }
+          : {}),
+      },
+    });
+
+    this.autoscaler = new HorizontalPodAutoscalerV2(this, 'autoscaler', {
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.deployment.metadata.name },
+        minReplicas: settings.minReplicas,
+        maxReplicas: settings.maxReplicas,
+        metric: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: settings.cpuTarget },
+            },
+          },
+        ],
+        behavior: {
+          scaleUp: [
+            {
+              stabilizationWindowSeconds: 0,
+              selectPolicy: 'Max',
+              policy: [
+                { type: 'Percent', value: 100, periodSeconds: 30 },
+                { type: 'Pods', value: 4, periodSeconds: 30 },
+              ],
+            },
+          ],
+          scaleDown: [
+            {
+              stabilizationWindowSeconds: settings.scaleDownWindow,
+              // The slower of the two: at most half the pods, and at most two pods, per minute.
+              selectPolicy: 'Min',
+              policy: [
+                { type: 'Percent', value: 50, periodSeconds: 60 },
+                { type: 'Pods', value: 2, periodSeconds: 60 },
+              ],
+            },
+          ],
+        },
+      },
+    });
+
+    this.disruptionBudget = new PodDisruptionBudgetV1(this, 'disruption-budget', {
+      metadata,
+      // maxUnavailable (not minAvailable) so a single-replica service still lets nodes drain.
+      spec: {
+        maxUnavailable: String(settings.maxUnavailable),
+        selector: { matchLabels: this.selectorLabels },
+      },
+    });
+
+    const byNamespace = (ns: string): NetworkPolicyV1SpecIngressFrom => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+    });
+    const servingSources: NetworkPolicyV1SpecIngressFrom[] = [
+      ...settings.allowedIngressCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+      ...settings.allowedIngressNamespaces.map(byNamespace),
+    ];
+    this.networkPolicy = new NetworkPolicyV1(this, 'network-policy', {
+      metadata,
+      spec: {
+        podSelector: { matchLabels: this.selectorLabels },
+        // Ingress only: with policy type Ingress listed, anything not matched below is denied.
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            // No `from` admits every source: in-cluster clients and load balancer traffic.
+            ...(servingSources.length > 0 ? { from: servingSources } : {}),
+            ports: [{ port: String(SERVING_PORT), protocol: 'TCP' }],
+          },
+          {
+            from: settings.metricsScraperNamespaces.map(byNamespace),
+            ports: [{ port: String(METRICS_PORT), protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+  }
+}
+
+function spread(topologyKey: string, matchLabels: Readonly<Record<string, string>>) {
+  return {
+    topologyKey,
+    maxSkew: 1,
+    // ScheduleAnyway: prefer spreading, but never leave a pod pending for it (small demo clusters).
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: [{ matchLabels: { ...matchLabels } }],
+  };
+}
+
+/** `{ [key]: value }` when the record has entries, else `{}` (keeps empty maps out of the plan). */
+function nonEmpty<K extends string>(
+  key: K,
+  value: Readonly<Record<string, string>> | undefined,
+): Partial<Record<K, Record<string, string>>> {
+  return value && Object.keys(value).length > 0
+    ? ({ [key]: { ...value } } as Record<K, Record<string, string>>)
+    : {};
+}

@@ -1,0 +1,68 @@
+import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
+import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-cluster-auth';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
+import type { ServiceConfig } from '../src/config/resolve';
+import { EKS_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
+import type { ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import { addServingServices } from './serving-services';
+
+export interface EksServingStackProps extends ProjectStackProps {
+  readonly region: string;
+  /** The AWS provider refuses to run in any other account. @default - any account */
+  readonly accountId?: string;
+  /** Name of the EKS cluster (made by the `eks-cluster` stack); the Kubernetes provider looks it up. */
+  readonly clusterName: string;
+  /** The serving image, pinned by digest (`AwsImageStack.imageUri` or a prebuilt URI). */
+  readonly image: string;
+  readonly services: Readonly<Record<string, ServiceConfig>>;
+  /** @default ['monitoring'] */
+  readonly metricsScraperNamespaces?: readonly string[];
+  /** Stacks deployed before this one (the cluster and image stacks): declared for the CLI's manifest. @default [] */
+  readonly dependsOn?: readonly TerraformStack[];
+}
+
+/**
+ * The `eks-serving` stack: the model services on the EKS cluster. The Kubernetes provider is configured
+ * from data sources on the cluster's name (endpoint, CA, a token from `aws_eks_cluster_auth`) read at plan
+ * time, never from values passed between stacks. No IRSA role is made: the server calls no AWS API; a
+ * service's `awsRoleArn` only annotates its service account.
+ */
+export class EksServingStack extends ProjectStack {
+  readonly services: Readonly<Record<string, ModelServingService>>;
+
+  constructor(scope: Construct, id: string, props: EksServingStackProps) {
+    super(scope, id, props);
+    for (const stack of props.dependsOn ?? []) this.addDependency(stack);
+    new AwsProvider(this, 'aws', {
+      region: props.region,
+      defaultTags: [{ tags: { ...this.tags } }],
+      ...(props.accountId ? { allowedAccountIds: [props.accountId] } : {}),
+    });
+    const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
+    const auth = new DataAwsEksClusterAuth(this, 'cluster-auth', { name: props.clusterName });
+    new KubernetesProvider(this, 'kubernetes', {
+      host: cluster.endpoint,
+      clusterCaCertificate: Fn.base64decode(cluster.certificateAuthority.get(0).data),
+      token: auth.token,
+    });
+
+    this.services = addServingServices(this, {
+      image: props.image,
+      services: props.services,
+      loadBalancerAnnotations: EKS_LOAD_BALANCER_ANNOTATIONS,
+      metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['monitoring'],
+      serviceAccountAnnotations: (service): Record<string, string> =>
+        service.awsRoleArn ? { 'eks.amazonaws.com/role-arn': service.awsRoleArn } : {},
+      project: this.tags.project!,
+      labels: this.tags,
+    });
+    new TerraformOutput(this, 'service_urls', {
+      description: 'In-cluster URL of each service',
+      value: Object.fromEntries(Object.entries(this.services).map(([name, service]) => [name, service.url])),
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
+import { GkeCluster, type GkeClusterProps } from '../src/constructs/gcp/gke-cluster';
+
+export interface GkeClusterStackProps extends ProjectStackProps {
+  readonly gcpProjectId: string;
+  /** Region of the provider, the network and (unless `cluster.location` names a zone) the cluster. */
+  readonly region: string;
+  /** `projectId` and `region` in here are replaced by the stack's `gcpProjectId` and `region`. */
+  readonly cluster: GkeClusterProps;
+}
+
+/**
+ * The `gke-cluster` stack: a private GKE cluster with its network and node pool. Workloads go in a
+ * separate stack (`gke-serving`) that finds the cluster by name.
+ */
+export class GkeClusterStack extends ProjectStack {
+  readonly cluster: GkeCluster;
+
+  constructor(scope: Construct, id: string, props: GkeClusterStackProps) {
+    super(scope, id, props);
+    new GoogleProvider(this, 'google', {
+      project: props.gcpProjectId,
+      region: props.region,
+      defaultLabels: { ...this.tags },
+    });
+    this.cluster = new GkeCluster(this, 'gke', {
+      ...props.cluster,
+      projectId: props.gcpProjectId,
+      region: props.region,
+    });
+
+    const location = this.cluster.location;
+    // A regional cluster is addressed with --region, a zonal one with --zone.
+    const locationFlag = location === props.region ? '--region' : '--zone';
+    new TerraformOutput(this, 'cluster_name', { value: this.cluster.clusterName });
+    new TerraformOutput(this, 'location', { value: location });
+    new TerraformOutput(this, 'kubeconfig_command', {
+      description: 'Adds the cluster to ~/.kube/config (needs the gke-gcloud-auth-plugin)',
+      value: `gcloud container clusters get-credentials ${this.cluster.clusterName} ${locationFlag} ${location} --project ${props.gcpProjectId}`,
+    });
+  }
+}

@@ -1,0 +1,188 @@
+import { ConfigError } from '../../src/config/errors';
+import { applyEnvOverrides, parseConfig } from '../../src/config/load';
+
+const DIGEST = `@sha256:${'a'.repeat(64)}`;
+
+/** The problems of an invalid configuration (fails the test when it is valid). */
+function problemsOf(input: unknown, env: Record<string, string> = {}): string[] {
+  const { input: merged, origins } = applyEnvOverrides(input, env);
+  try {
+    parseConfig(merged, { source: 'test.json', origins });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('config errors: one line per problem, field path, value got, what is expected', () => {
+  test('unknown key, with the allowed keys', () => {
+    expect(problemsOf({ aws: { regoin: 'us-east-1' } })).toEqual([
+      'aws.regoin: got unknown key "regoin"; expected no such key (allowed: region, accountId, adminPrincipalArns)',
+    ]);
+  });
+
+  test('unknown top-level key', () => {
+    expect(problemsOf({ service: {} })[0]).toMatch(
+      /^service: got unknown key "service"; expected no such key \(allowed: project, environment, stateBackend, aws, gcp, eks, gke, image, services\)$/,
+    );
+  });
+
+  test('bad AWS region pattern', () => {
+    expect(problemsOf({ aws: { region: 'US-EAST-1' } })).toEqual([
+      'aws.region: got "US-EAST-1"; expected an AWS region such as us-east-1',
+    ]);
+  });
+
+  test('HPA min above max', () => {
+    expect(problemsOf({ services: { bankchurn: { hpa: { minReplicas: 5, maxReplicas: 3 } } } })).toEqual([
+      'services.bankchurn.hpa.minReplicas: got 5; expected <= maxReplicas (3)',
+    ]);
+  });
+
+  test('CPU target out of range', () => {
+    expect(problemsOf({ services: { bankchurn: { hpa: { cpuTargetPercent: 150 } } } })).toEqual([
+      'services.bankchurn.hpa.cpuTargetPercent: got 150; expected an integer from 1 to 100',
+    ]);
+  });
+
+  test('bad Kubernetes quantity', () => {
+    expect(problemsOf({ services: { bankchurn: { resources: { limits: { memory: '1gb' } } } } })).toEqual([
+      'services.bankchurn.resources.limits.memory: got "1gb"; expected a memory quantity such as 256Mi, 1Gi or 500M (no lowercase m)',
+    ]);
+  });
+
+  test('requests above limits', () => {
+    expect(problemsOf({ services: { bankchurn: { resources: { requests: { cpu: '2' } } } } })).toEqual([
+      'services.bankchurn.resources.requests.cpu: got "2"; expected <= limits.cpu (1)',
+    ]);
+  });
+
+  test('prebuilt image not pinned by digest', () => {
+    expect(
+      problemsOf({
+        image: { aws: { mode: 'prebuilt', uri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ms:latest' } },
+      }),
+    ).toEqual([
+      'image.aws.uri: got "123456789012.dkr.ecr.us-east-1.amazonaws.com/ms:latest"; expected an image pinned by digest: <registry>/<repository>@sha256:<64 hex digits>',
+    ]);
+  });
+
+  test('prebuilt mode without a uri, and a uri in build mode', () => {
+    expect(
+      problemsOf({ image: { aws: { mode: 'prebuilt' }, gcp: { uri: `r.example.com/x${DIGEST}` } } }),
+    ).toEqual([
+      'image.aws.uri: got nothing; expected an image URI pinned by digest for mode prebuilt',
+      `image.gcp.uri: got "r.example.com/x${DIGEST}"; expected no uri for mode build (set mode: prebuilt to use it)`,
+    ]);
+  });
+
+  test('unknown model name, with the bundled models', () => {
+    expect(problemsOf({ services: { fraud: { model: 'fraud' } } })).toEqual([
+      'services.fraud.model: got "fraud"; expected a bundled model, or set modelDir (allowed: bankchurn, chicagotaxi, nlpinsight)',
+    ]);
+  });
+
+  test('a service named after no bundled model needs a model (the default model is the service name)', () => {
+    expect(problemsOf({ services: { fraud: {} } })).toEqual([
+      'services.fraud.model: got "fraud" (default); expected a bundled model, or set modelDir (allowed: bankchurn, chicagotaxi, nlpinsight)',
+    ]);
+  });
+
+  test('bad service name (DNS-1035)', () => {
+    expect(problemsOf({ services: { '1bank': { model: 'bankchurn' } } })).toEqual([
+      'services.1bank: got name "1bank"; expected a DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63',
+    ]);
+  });
+
+  test('bad backend kind', () => {
+    expect(problemsOf({ stateBackend: { kind: 'azurerm' } })).toEqual([
+      'stateBackend.kind: got "azurerm"; expected one of the allowed values (allowed: local, s3, gcs)',
+    ]);
+  });
+
+  test('missing bucket for s3', () => {
+    expect(problemsOf({ stateBackend: { kind: 's3' } })).toEqual([
+      'stateBackend.bucket: got nothing; expected a bucket name for kind s3',
+    ]);
+  });
+
+  test('a key of another backend kind, and an absolute local directory', () => {
+    expect(problemsOf({ stateBackend: { kind: 'local', bucket: 'b-123', directory: '/var/state' } })).toEqual(
+      [
+        'stateBackend.bucket: got "b-123"; expected no bucket for kind local (allowed: kind, directory)',
+        'stateBackend.directory: got "/var/state"; expected a relative path (an absolute path differs between machines and breaks snapshots)',
+      ],
+    );
+  });
+
+  test('negative replicas', () => {
+    expect(problemsOf({ services: { bankchurn: { replicas: -2 } } })).toEqual([
+      'services.bankchurn.replicas: got -2; expected an integer >= 1',
+    ]);
+  });
+
+  test('replicas outside the HPA bounds', () => {
+    expect(problemsOf({ services: { bankchurn: { replicas: 9 } } })).toEqual([
+      'services.bankchurn.replicas: got 9; expected between hpa.minReplicas (2) and hpa.maxReplicas (6)',
+    ]);
+  });
+
+  test('wrong type', () => {
+    expect(problemsOf({ services: { bankchurn: { replicas: '3' } } })).toEqual([
+      'services.bankchurn.replicas: got "3"; expected a number',
+    ]);
+  });
+
+  test('a reserved server variable in env', () => {
+    expect(problemsOf({ services: { bankchurn: { env: { PORT: '9000', LOG_LEVEL: 'debug' } } } })).toEqual([
+      'services.bankchurn.env.PORT: got name "PORT"; expected a variable the stacks do not set themselves (reserved: MODEL_NAME, DEFAULT_MODEL, MODEL_DIR, PORT, METRICS_PORT, SHUTDOWN_DELAY_SECONDS, SHUTDOWN_TIMEOUT_SECONDS)',
+    ]);
+  });
+
+  test('bad environment override value names the variable', () => {
+    expect(problemsOf({}, { MS_GCP_PROJECT: 'My Project' })).toEqual([
+      'gcp.projectId (from MS_GCP_PROJECT): got "My Project"; expected a GCP project id: 6-30 lowercase letters, digits and -',
+    ]);
+  });
+
+  test('bad image override names the variable', () => {
+    expect(problemsOf({}, { MS_AWS_IMAGE_URI: 'model-server:latest' })[0]).toMatch(
+      /^image\.aws\.uri \(from MS_AWS_IMAGE_URI\): got "model-server:latest"; expected an image pinned by digest/,
+    );
+  });
+
+  test('GKE location outside the GCP region', () => {
+    expect(problemsOf({ gcp: { region: 'europe-west4' }, gke: { location: 'us-central1-a' } })).toEqual([
+      'gke.location: got "us-central1-a"; expected gcp.region (europe-west4) or one of its zones such as europe-west4-a',
+    ]);
+  });
+
+  test('EKS node sizes out of order', () => {
+    expect(problemsOf({ eks: { nodeMinSize: 3, nodeDesiredSize: 2, nodeMaxSize: 4 } })).toEqual([
+      'eks.nodeDesiredSize: got 2; expected nodeMinSize (3) <= nodeDesiredSize <= nodeMaxSize (4)',
+    ]);
+  });
+
+  test('every problem is listed in one error, and the message names the source', () => {
+    const input = {
+      project: 'Model Serving',
+      aws: { region: 'mars-1', accountId: '12' },
+      services: { bankchurn: { exposure: 'public', hpa: { maxReplicas: 0 } } },
+      extra: true,
+    };
+    const problems = problemsOf(input);
+    expect(problems).toHaveLength(6);
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'project',
+      'aws.region',
+      'aws.accountId',
+      'services.bankchurn.hpa.maxReplicas',
+      'services.bankchurn.exposure',
+      'extra',
+    ]);
+    expect(() => parseConfig(input, { source: 'my.json' })).toThrow(
+      /^Invalid configuration \(my\.json\):\n {2}- project: /,
+    );
+  });
+});

@@ -1,0 +1,318 @@
+import { Testing } from 'cdktf';
+import { EksCluster, type EksClusterProps } from '../../../src/constructs/aws/eks-cluster';
+
+type Resource = Record<string, unknown> & { depends_on?: string[]; tags?: Record<string, string> };
+interface Synth {
+  resource: Record<string, Record<string, Resource>>;
+  data: Record<string, Record<string, Resource>>;
+}
+
+let construct: EksCluster | undefined;
+function synth(props: Partial<EksClusterProps> = {}): Synth {
+  return JSON.parse(
+    Testing.synthScope((scope) => {
+      construct = new EksCluster(scope, 'eks', { clusterName: 'demo', ...props });
+    }),
+  ) as Synth;
+}
+
+/** All resources of a type, by logical id. */
+function all(s: Synth, type: string): Record<string, Resource> {
+  return s.resource[type] ?? {};
+}
+
+/** The only resource of a type (fails when there is not exactly one). */
+function only(s: Synth, type: string): [string, Resource] {
+  const entries = Object.entries(all(s, type));
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+}
+
+/** A Terraform interpolation as synthesized: `${expression}`. */
+function tf(expression: string): string {
+  return `\${${expression}}`;
+}
+
+function ref(type: string, id: string, attribute?: string): string {
+  return attribute ? `\${${type}.${id}.${attribute}}` : `${type}.${id}`;
+}
+
+function addon(s: Synth, name: string): Resource {
+  const matches = Object.values(all(s, 'aws_eks_addon')).filter((a) => a.addon_name === name);
+  expect(matches).toHaveLength(1);
+  return matches[0]!;
+}
+
+describe('EksCluster', () => {
+  const s = synth({
+    adminPrincipalArns: ['arn:aws:iam::123456789012:role/Admin', 'arn:aws:iam::123456789012:user/ops'],
+  });
+  const [clusterId, cluster] = only(s, 'aws_eks_cluster');
+  const [nodeGroupId, nodeGroup] = only(s, 'aws_eks_node_group');
+
+  test('pins the Kubernetes version, stays in standard support and authenticates through the API only', () => {
+    expect(cluster.version).toBe('1.33');
+    expect(cluster.upgrade_policy).toEqual({ support_type: 'STANDARD' });
+    expect(cluster.access_config).toEqual({
+      authentication_mode: 'API',
+      bootstrap_cluster_creator_admin_permissions: false,
+    });
+    expect(cluster.bootstrap_self_managed_addons).toBe(false);
+  });
+
+  test('installs exactly the five add-ons, each overwriting conflicts', () => {
+    const addons = Object.values(all(s, 'aws_eks_addon'));
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(
+      ['coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni'].sort(),
+    );
+    for (const a of addons) {
+      expect(a.resolve_conflicts_on_create).toBe('OVERWRITE');
+      expect(a.resolve_conflicts_on_update).toBe('OVERWRITE');
+      expect(a.cluster_name).toBe(ref('aws_eks_cluster', clusterId, 'name'));
+    }
+  });
+
+  test('metrics-server and coredns wait for the node group (they stay DEGRADED without nodes)', () => {
+    expect(addon(s, 'metrics-server').depends_on).toEqual([ref('aws_eks_node_group', nodeGroupId)]);
+    expect(addon(s, 'coredns').depends_on).toEqual([ref('aws_eks_node_group', nodeGroupId)]);
+  });
+
+  test('the node group waits for the CNI, kube-proxy and the Pod Identity agent', () => {
+    for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
+      const [id] = Object.entries(all(s, 'aws_eks_addon')).find(([, a]) => a.addon_name === name)!;
+      expect(nodeGroup.depends_on).toContain(ref('aws_eks_addon', id));
+      expect(addon(s, name).depends_on).toBeUndefined();
+    }
+  });
+
+  test('the VPC CNI enforces NetworkPolicy', () => {
+    expect(JSON.parse(addon(s, 'vpc-cni').configuration_values as string)).toEqual({
+      enableNetworkPolicy: 'true',
+    });
+  });
+
+  test('add-on versions come from props, else are left to EKS', () => {
+    const pinned = synth({ addonVersions: { coredns: 'v1.12.1-eksbuild.2' } });
+    expect(addon(pinned, 'coredns').addon_version).toBe('v1.12.1-eksbuild.2');
+    expect(addon(pinned, 'kube-proxy').addon_version).toBeUndefined();
+  });
+
+  test('nodes require IMDSv2 with hop limit 1 and boot from an encrypted gp3 volume', () => {
+    const [templateId, template] = only(s, 'aws_launch_template');
+    expect(template.metadata_options).toEqual({
+      http_endpoint: 'enabled',
+      http_tokens: 'required',
+      http_put_response_hop_limit: 1,
+    });
+    expect(template.block_device_mappings).toEqual([
+      {
+        device_name: '/dev/xvda',
+        ebs: { volume_size: 20, volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' },
+      },
+    ]);
+    expect(nodeGroup.launch_template).toEqual({
+      id: ref('aws_launch_template', templateId, 'id'),
+      version: ref('aws_launch_template', templateId, 'latest_version'),
+    });
+    // With a launch template, EKS rejects disk_size on the node group.
+    expect(nodeGroup.disk_size).toBeUndefined();
+  });
+
+  test('node group: private subnets, sizes, instance types, autoscaler-owned desired size', () => {
+    const privateIds = Object.entries(all(s, 'aws_subnet'))
+      .filter(([, subnet]) => subnet.tags?.['kubernetes.io/role/internal-elb'] === '1')
+      .map(([id]) => ref('aws_subnet', id, 'id'));
+    expect(nodeGroup.subnet_ids).toEqual(privateIds);
+    expect(cluster.vpc_config).toMatchObject({ subnet_ids: privateIds });
+    expect(nodeGroup.scaling_config).toEqual({ min_size: 1, desired_size: 2, max_size: 3 });
+    expect(nodeGroup.instance_types).toEqual(['t3.large']);
+    expect(nodeGroup.capacity_type).toBe('ON_DEMAND');
+    expect(nodeGroup.lifecycle).toMatchObject({ ignore_changes: ['scaling_config[0].desired_size'] });
+  });
+
+  test('the node role carries exactly the three worker policies and the node group waits for them', () => {
+    const [nodeRoleId] = Object.entries(all(s, 'aws_iam_role')).find(
+      ([, r]) => r.name_prefix === 'demo-node-',
+    )!;
+    const nodeAttachments = Object.entries(all(s, 'aws_iam_role_policy_attachment')).filter(
+      ([, a]) => a.role === ref('aws_iam_role', nodeRoleId, 'name'),
+    );
+    expect(nodeAttachments).toHaveLength(3);
+    expect(nodeAttachments.map(([, a]) => (a.policy_arn as string).split('/').pop()).sort()).toEqual(
+      ['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy'].sort(),
+    );
+    for (const [id] of nodeAttachments) {
+      expect(nodeGroup.depends_on).toContain(ref('aws_iam_role_policy_attachment', id));
+    }
+    expect(nodeGroup.node_role_arn).toBe(ref('aws_iam_role', nodeRoleId, 'arn'));
+  });
+
+  test('secrets are encrypted with a rotating KMS key the cluster role may use', () => {
+    const [keyId, key] = only(s, 'aws_kms_key');
+    expect(key.enable_key_rotation).toBe(true);
+    expect(cluster.encryption_config).toEqual({
+      resources: ['secrets'],
+      provider: { key_arn: ref('aws_kms_key', keyId, 'arn') },
+    });
+    const [, alias] = only(s, 'aws_kms_alias');
+    expect(alias.name).toBe('alias/eks/demo');
+    const grants = Object.values(s.data.aws_iam_policy_document ?? {}).filter((d) =>
+      JSON.stringify(d).includes(ref('aws_kms_key', keyId, 'arn')),
+    );
+    expect(grants).toHaveLength(1);
+  });
+
+  test('creates the control-plane log group with retention before the cluster', () => {
+    const [logGroupId, logGroup] = only(s, 'aws_cloudwatch_log_group');
+    expect(logGroup.name).toBe('/aws/eks/demo/cluster');
+    expect(logGroup.retention_in_days).toBe(30);
+    expect(cluster.depends_on).toContain(ref('aws_cloudwatch_log_group', logGroupId));
+    expect(cluster.enabled_cluster_log_types).toEqual(['api', 'audit', 'authenticator']);
+  });
+
+  test('log retention and log types come from props', () => {
+    const custom = synth({ logRetentionInDays: 7, controlPlaneLogTypes: ['audit'] });
+    expect(only(custom, 'aws_cloudwatch_log_group')[1].retention_in_days).toBe(7);
+    expect(only(custom, 'aws_eks_cluster')[1].enabled_cluster_log_types).toEqual(['audit']);
+  });
+
+  test('one access entry and one cluster-admin association per admin ARN', () => {
+    const entries = Object.values(all(s, 'aws_eks_access_entry'));
+    const associations = Object.values(all(s, 'aws_eks_access_policy_association'));
+    const arns = ['arn:aws:iam::123456789012:role/Admin', 'arn:aws:iam::123456789012:user/ops'];
+    expect(entries.map((e) => e.principal_arn)).toEqual(arns);
+    expect(entries.every((e) => e.type === 'STANDARD')).toBe(true);
+    expect(associations.map((a) => a.principal_arn)).toEqual(arns);
+    for (const a of associations) {
+      expect(a.policy_arn).toMatch(
+        /^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/,
+      );
+      expect(a.access_scope).toEqual({ type: 'cluster' });
+      expect(a.depends_on).toHaveLength(1);
+    }
+  });
+
+  test('no admin ARNs means no access entries', () => {
+    const none = synth();
+    expect(all(none, 'aws_eks_access_entry')).toEqual({});
+    expect(all(none, 'aws_eks_access_policy_association')).toEqual({});
+  });
+
+  test('the IRSA OIDC provider takes its URL from the cluster, with no thumbprint', () => {
+    const [, oidc] = only(s, 'aws_iam_openid_connect_provider');
+    expect(oidc.url).toBe(`\${aws_eks_cluster.${clusterId}.identity[0].oidc[0].issuer}`);
+    expect(oidc.client_id_list).toEqual(['sts.amazonaws.com']);
+    expect(oidc.thumbprint_list).toBeUndefined();
+  });
+
+  test('subnets: a private and a public one in each of 2 AZs, tagged for load balancers and the cluster', () => {
+    const subnets = Object.values(all(s, 'aws_subnet'));
+    expect(subnets).toHaveLength(4);
+    const pub = subnets.filter((x) => x.tags?.['kubernetes.io/role/elb'] === '1');
+    const priv = subnets.filter((x) => x.tags?.['kubernetes.io/role/internal-elb'] === '1');
+    expect(pub).toHaveLength(2);
+    expect(priv).toHaveLength(2);
+    for (const group of [pub, priv]) {
+      expect(new Set(group.map((x) => x.availability_zone)).size).toBe(2);
+      expect(group.map((x) => x.availability_zone)).toEqual([
+        tf('element(data.aws_availability_zones.eks_network_zones_E090FF4A.names, 0)'),
+        tf('element(data.aws_availability_zones.eks_network_zones_E090FF4A.names, 1)'),
+      ]);
+    }
+    for (const subnet of subnets) {
+      expect(subnet.tags?.['kubernetes.io/cluster/demo']).toBe('shared');
+    }
+    expect(priv.map((x) => x.cidr_block)).toEqual([
+      tf('cidrsubnet("10.0.0.0/16", 4, 0)'),
+      tf('cidrsubnet("10.0.0.0/16", 4, 1)'),
+    ]);
+    expect(pub.map((x) => x.cidr_block)).toEqual([
+      tf('cidrsubnet("10.0.0.0/16", 8, 240)'),
+      tf('cidrsubnet("10.0.0.0/16", 8, 241)'),
+    ]);
+  });
+
+  test('explicit availability zones are used as given, without the zone lookup', () => {
+    const zones = synth({ availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] });
+    const subnets = Object.values(all(zones, 'aws_subnet'));
+    expect(subnets).toHaveLength(6);
+    expect(new Set(subnets.map((x) => x.availability_zone))).toEqual(
+      new Set(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']),
+    );
+    expect(zones.data.aws_availability_zones).toBeUndefined();
+  });
+
+  test('one NAT gateway by default; one per AZ when singleNatGateway is false', () => {
+    expect(Object.keys(all(s, 'aws_nat_gateway'))).toHaveLength(1);
+    const privateRoutes = Object.values(all(s, 'aws_route_table')).filter((t) =>
+      (t.route as Array<Record<string, unknown>>).some((r) => r.nat_gateway_id),
+    );
+    expect(privateRoutes).toHaveLength(1);
+    const perAz = synth({ azCount: 3, singleNatGateway: false });
+    expect(Object.keys(all(perAz, 'aws_nat_gateway'))).toHaveLength(3);
+    expect(Object.keys(all(perAz, 'aws_eip'))).toHaveLength(3);
+    expect(
+      new Set(Object.values(all(perAz, 'aws_route_table_association')).map((a) => a.route_table_id)).size,
+    ).toBe(4); // 3 private route tables + the public one
+  });
+
+  test('public endpoint open by default, private endpoint always on, CIDRs dropped when public access is off', () => {
+    expect(cluster.vpc_config).toMatchObject({
+      endpoint_private_access: true,
+      endpoint_public_access: true,
+      public_access_cidrs: ['0.0.0.0/0'],
+    });
+    const closed = only(synth({ endpointPublicAccess: false }), 'aws_eks_cluster')[1];
+    expect(closed.vpc_config).toMatchObject({ endpoint_public_access: false });
+    expect((closed.vpc_config as Record<string, unknown>).public_access_cidrs).toBeUndefined();
+  });
+
+  test('handles point at the synthesized resources', () => {
+    synth();
+    const c = construct!;
+    expect(c.clusterName).toBe('demo');
+    expect(c.clusterEndpoint).toMatch(/^\$\{TfToken\[/);
+    expect(c.privateSubnetIds).toHaveLength(2);
+    expect(c.nodeGroup).toBeDefined();
+    expect(Object.keys(c.addons).sort()).toEqual(
+      ['coredns', 'eks-pod-identity-agent', 'kube-proxy', 'metrics-server', 'vpc-cni'].sort(),
+    );
+  });
+
+  test('serviceAccountTrustPolicy trusts exactly one service account through the OIDC provider', () => {
+    let first = '';
+    let second = '';
+    const withTrust = JSON.parse(
+      Testing.synthScope((scope) => {
+        const eks = new EksCluster(scope, 'eks', { clusterName: 'demo' });
+        first = eks.serviceAccountTrustPolicy('serving', 'model-server');
+        second = eks.serviceAccountTrustPolicy('serving', 'model-server');
+      }),
+    ) as Synth;
+    expect(second).toBe(first);
+    const docs = Object.entries(withTrust.data.aws_iam_policy_document ?? {}).filter(([id]) =>
+      id.includes('irsa'),
+    );
+    expect(docs).toHaveLength(1);
+    const issuer = `\${replace(aws_eks_cluster.eks_cluster_55B0C966.identity[0].oidc[0].issuer, "https://", "")}`;
+    expect(docs[0]![1].statement).toEqual([
+      {
+        actions: ['sts:AssumeRoleWithWebIdentity'],
+        principals: [
+          {
+            type: 'Federated',
+            identifiers: [tf('aws_iam_openid_connect_provider.eks_oidc-provider_07CEC079.arn')],
+          },
+        ],
+        condition: [
+          {
+            test: 'StringEquals',
+            variable: `${issuer}:sub`,
+            values: ['system:serviceaccount:serving:model-server'],
+          },
+          { test: 'StringEquals', variable: `${issuer}:aud`, values: ['sts.amazonaws.com'] },
+        ],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,64 @@
+/** The image's configuration and contents: what platforms and scanners see before the server ever runs. */
+import { IMAGE, inspectImage, runToCompletion } from './support/podman';
+
+describe(`image ${IMAGE}`, () => {
+  let config: Awaited<ReturnType<typeof inspectImage>>;
+
+  beforeAll(async () => {
+    config = await inspectImage();
+  });
+
+  test('runs as a numeric non-root user, so Kubernetes can verify runAsNonRoot', () => {
+    expect(config.User).toBe('10001:10001');
+  });
+
+  test('starts the server in exec form from its working directory, SIGTERM to stop', () => {
+    expect(config.Entrypoint).toEqual(['node', 'dist/main.js']);
+    expect(config.WorkingDir).toBe('/opt/model-server');
+    expect(config.StopSignal).toBe('SIGTERM');
+    expect(config.Env).toContain('NODE_ENV=production');
+  });
+
+  test('exposes the serving and metrics ports and declares SageMaker port binding', () => {
+    expect(Object.keys(config.ExposedPorts).sort()).toEqual(['8080/tcp', '9090/tcp']);
+    expect(config.Labels['com.amazonaws.sagemaker.capabilities.accept-bind-to-port']).toBe('true');
+    expect(config.Labels['org.opencontainers.image.licenses']).toBe('Apache-2.0');
+    expect(config.Labels['org.opencontainers.image.title']).toBe('model-server');
+  });
+
+  test('ships Node 22 and no package manager, npm cache, build tool or TypeScript source', async () => {
+    const script = [
+      'node --version',
+      'for c in npm npx yarn yarnpkg corepack tsc; do command -v "$c" && echo "found $c"; done',
+      'ls -d /usr/local/lib/node_modules /root/.npm /opt/node_modules/typescript /opt/node_modules/@types/node 2>/dev/null',
+      // The server's own files only: dependencies ship their type tests, which is their business.
+      'find /opt/model-server -path /opt/model-server/node_modules -prune -o -name "*.ts" -print | head -n 5',
+      'test -f /opt/model-server/dist/main.js && echo "main.js present"',
+    ].join('; ');
+    const result = await runToCompletion({ options: ['--entrypoint', 'sh'], args: ['-c', script] });
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^v22\./);
+    expect(lines.slice(1)).toEqual(['main.js present']);
+  });
+
+  test('nothing the server reads is writable by the user it runs as', async () => {
+    const result = await runToCompletion({
+      options: ['--entrypoint', 'find'],
+      args: ['/opt/model-server', '/opt/node_modules', '-writable'],
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe('');
+  });
+
+  test('bundles the three models with their metadata', async () => {
+    const result = await runToCompletion({
+      options: ['--entrypoint', 'sh'],
+      args: ['-c', 'cd /opt/model-server/models && ls */metadata.json'],
+    });
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'bankchurn/metadata.json',
+      'chicagotaxi/metadata.json',
+      'nlpinsight/metadata.json',
+    ]);
+  });
+});

@@ -1,0 +1,137 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { parseConfig } from '../../src/config/load';
+import { EksServingStack } from '../../stacks/eks-serving';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
+type Json = Record<string, any>;
+
+const IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/model-serving-demo@sha256:${'5'.repeat(64)}`;
+
+function synth(input: unknown = {}): {
+  text: string;
+  json: Json;
+  stack: EksServingStack;
+  deps: TerraformStack[];
+} {
+  const config = parseConfig(input);
+  const app = Testing.app();
+  const deps = [new TerraformStack(app, 'eks-cluster'), new TerraformStack(app, 'aws-image')];
+  const stack = new EksServingStack(app, 'eks-serving', {
+    stateBackend: config.stateBackend,
+    project: config.project,
+    environment: config.environment,
+    region: config.aws.region,
+    clusterName: config.eks.clusterName,
+    image: IMAGE,
+    services: config.services,
+    metricsScraperNamespaces: config.eks.metricsScraperNamespaces,
+    dependsOn: deps,
+  });
+  const text = Testing.synth(stack);
+  return { text, json: JSON.parse(text), stack, deps };
+}
+
+/** Resources of a type keyed by their Kubernetes name. */
+function byName(json: Json, type: string): Record<string, Json> {
+  return Object.fromEntries(
+    (Object.values(json.resource[type]) as Json[]).map((resource) => [resource.metadata.name, resource]),
+  );
+}
+const envOf = (deployment: Json): Record<string, string> =>
+  Object.fromEntries(deployment.spec.template.spec.container[0].env.map((e: Json) => [e.name, e.value]));
+
+const SERVICES = ['bankchurn', 'chicagotaxi', 'nlpinsight'];
+
+describe('eks-serving stack', () => {
+  test('snapshot (defaults)', () => {
+    expect(synth().text).toMatchSnapshot();
+  });
+
+  test('the Kubernetes provider is configured from data sources on the cluster name', () => {
+    const { json } = synth({ eks: { clusterName: 'serving-prod' } });
+    expect(json.data.aws_eks_cluster.cluster.name).toBe('serving-prod');
+    expect(json.data.aws_eks_cluster_auth['cluster-auth'].name).toBe('serving-prod');
+    expect(json.provider.kubernetes[0]).toEqual({
+      host: `\${data.aws_eks_cluster.cluster.endpoint}`,
+      cluster_ca_certificate: `\${base64decode(data.aws_eks_cluster.cluster.certificate_authority[0].data)}`,
+      token: `\${data.aws_eks_cluster_auth.cluster-auth.token}`,
+    });
+    expect(json.data.terraform_remote_state).toBeUndefined();
+  });
+
+  test('one service per configured model, each in its own namespace, with its model and ports', () => {
+    const { json } = synth();
+    const deployments = byName(json, 'kubernetes_deployment_v1');
+    expect(Object.keys(deployments).sort()).toEqual(SERVICES);
+    expect(Object.keys(byName(json, 'kubernetes_namespace_v1')).sort()).toEqual(SERVICES);
+    for (const name of SERVICES) {
+      expect(envOf(deployments[name]!)).toMatchObject({
+        MODEL_NAME: name,
+        DEFAULT_MODEL: name,
+        PORT: '8080',
+        METRICS_PORT: '9090',
+      });
+      expect(deployments[name]!.spec.template.spec.container[0].image).toBe(IMAGE);
+    }
+  });
+
+  test('HPA: CPU 70% and 2..6 per service by default; a config override changes only that service', () => {
+    const defaults = byName(synth().json, 'kubernetes_horizontal_pod_autoscaler_v2');
+    for (const name of SERVICES) {
+      const spec = defaults[name]!.spec;
+      expect([
+        spec.min_replicas,
+        spec.max_replicas,
+        spec.metric[0].resource.target.average_utilization,
+      ]).toEqual([2, 6, 70]);
+    }
+    const overridden = byName(
+      synth({
+        services: {
+          bankchurn: { hpa: { minReplicas: 1, maxReplicas: 10, cpuTargetPercent: 50 } },
+          chicagotaxi: {},
+          nlpinsight: {},
+        },
+      }).json,
+      'kubernetes_horizontal_pod_autoscaler_v2',
+    );
+    expect(overridden.bankchurn!.spec).toMatchObject({ min_replicas: 1, max_replicas: 10 });
+    expect(overridden.bankchurn!.spec.metric[0].resource.target.average_utilization).toBe(50);
+    expect(overridden.chicagotaxi!.spec.metric[0].resource.target.average_utilization).toBe(70);
+  });
+
+  test('Services expose only the serving port; metrics are admitted from the monitoring namespace only', () => {
+    const { json } = synth();
+    for (const service of Object.values(byName(json, 'kubernetes_service_v1'))) {
+      expect(service.spec.port).toEqual([{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }]);
+    }
+    for (const policy of Object.values(byName(json, 'kubernetes_network_policy_v1'))) {
+      const metrics = policy.spec.ingress.find((rule: Json) => rule.ports[0].port === '9090');
+      expect(metrics.from).toEqual([
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ]);
+    }
+  });
+
+  test('internal load balancer annotations for AWS; IRSA annotation only when a role is configured', () => {
+    const role = 'arn:aws:iam::123456789012:role/bankchurn';
+    const { json } = synth({
+      services: { bankchurn: { exposure: 'loadBalancer', awsRoleArn: role }, nlpinsight: {} },
+    });
+    const services = byName(json, 'kubernetes_service_v1');
+    expect(services.bankchurn!.spec.type).toBe('LoadBalancer');
+    expect(services.bankchurn!.metadata.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+    });
+    expect(services.nlpinsight!.spec.type).toBe('ClusterIP');
+    const accounts = byName(json, 'kubernetes_service_account_v1');
+    expect(accounts.bankchurn!.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': role });
+    expect(accounts.nlpinsight!.metadata.annotations).toBeUndefined();
+    expect(json.resource.aws_iam_role).toBeUndefined();
+  });
+
+  test('depends on the cluster and image stacks', () => {
+    const { stack, deps } = synth();
+    expect(stack.dependencies).toEqual(deps);
+  });
+});

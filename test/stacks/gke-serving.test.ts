@@ -1,0 +1,109 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { parseConfig } from '../../src/config/load';
+import { GkeServingStack } from '../../stacks/gke-serving';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
+type Json = Record<string, any>;
+
+const IMAGE = `us-central1-docker.pkg.dev/model-serving-demo/model-serving-demo/model-server@sha256:${'6'.repeat(64)}`;
+
+function synth(input: unknown = {}): {
+  text: string;
+  json: Json;
+  stack: GkeServingStack;
+  deps: TerraformStack[];
+} {
+  const config = parseConfig(input);
+  const app = Testing.app();
+  const deps = [new TerraformStack(app, 'gke-cluster'), new TerraformStack(app, 'gcp-image')];
+  const stack = new GkeServingStack(app, 'gke-serving', {
+    stateBackend: config.stateBackend,
+    project: config.project,
+    environment: config.environment,
+    gcpProjectId: config.gcp.projectId,
+    region: config.gcp.region,
+    clusterName: config.gke.clusterName,
+    clusterLocation: config.gke.location,
+    image: IMAGE,
+    services: config.services,
+    metricsScraperNamespaces: config.gke.metricsScraperNamespaces,
+    dependsOn: deps,
+  });
+  const text = Testing.synth(stack);
+  return { text, json: JSON.parse(text), stack, deps };
+}
+
+function byName(json: Json, type: string): Record<string, Json> {
+  return Object.fromEntries(
+    (Object.values(json.resource[type]) as Json[]).map((resource) => [resource.metadata.name, resource]),
+  );
+}
+const envOf = (deployment: Json): Record<string, string> =>
+  Object.fromEntries(deployment.spec.template.spec.container[0].env.map((e: Json) => [e.name, e.value]));
+
+const SERVICES = ['bankchurn', 'chicagotaxi', 'nlpinsight'];
+
+describe('gke-serving stack', () => {
+  test('snapshot (defaults)', () => {
+    expect(synth().text).toMatchSnapshot();
+  });
+
+  test('the Kubernetes provider is configured from data sources on the cluster name and location', () => {
+    const { json } = synth({ gke: { clusterName: 'serving-prod', location: 'us-central1-b' } });
+    expect(json.data.google_container_cluster.cluster).toMatchObject({
+      name: 'serving-prod',
+      location: 'us-central1-b',
+    });
+    expect(json.data.google_client_config.client).toBeDefined();
+    expect(json.provider.kubernetes[0]).toEqual({
+      host: `https://\${data.google_container_cluster.cluster.endpoint}`,
+      cluster_ca_certificate: `\${base64decode(data.google_container_cluster.cluster.master_auth[0].cluster_ca_certificate)}`,
+      token: `\${data.google_client_config.client.access_token}`,
+    });
+    expect(json.data.terraform_remote_state).toBeUndefined();
+  });
+
+  test('one service per configured model with its model, HPA at 70% and bounds', () => {
+    const { json } = synth();
+    const deployments = byName(json, 'kubernetes_deployment_v1');
+    const hpas = byName(json, 'kubernetes_horizontal_pod_autoscaler_v2');
+    expect(Object.keys(deployments).sort()).toEqual(SERVICES);
+    for (const name of SERVICES) {
+      expect(envOf(deployments[name]!)).toMatchObject({ MODEL_NAME: name, METRICS_PORT: '9090' });
+      const spec = hpas[name]!.spec;
+      expect([
+        spec.min_replicas,
+        spec.max_replicas,
+        spec.metric[0].resource.target.average_utilization,
+      ]).toEqual([2, 6, 70]);
+    }
+  });
+
+  test('metrics are admitted from GKE Managed Prometheus (gmp-system) only', () => {
+    for (const policy of Object.values(byName(synth().json, 'kubernetes_network_policy_v1'))) {
+      const metrics = policy.spec.ingress.find((rule: Json) => rule.ports[0].port === '9090');
+      expect(metrics.from).toEqual([
+        { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'gmp-system' } } },
+      ]);
+    }
+  });
+
+  test('internal load balancer annotation for GKE; Workload Identity only when a GCP SA is configured', () => {
+    const sa = 'bankchurn-sa@model-serving-demo.iam.gserviceaccount.com';
+    const { json } = synth({
+      services: { bankchurn: { exposure: 'loadBalancer', gcpServiceAccount: sa }, nlpinsight: {} },
+    });
+    const services = byName(json, 'kubernetes_service_v1');
+    expect(services.bankchurn!.metadata.annotations).toEqual({
+      'networking.gke.io/load-balancer-type': 'Internal',
+    });
+    const accounts = byName(json, 'kubernetes_service_account_v1');
+    expect(accounts.bankchurn!.metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': sa });
+    expect(accounts.nlpinsight!.metadata.annotations).toBeUndefined();
+  });
+
+  test('depends on the cluster and image stacks', () => {
+    const { stack, deps } = synth();
+    expect(stack.dependencies).toEqual(deps);
+  });
+});
