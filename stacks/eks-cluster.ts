@@ -7,6 +7,7 @@ import { EksCluster, type EksClusterProps } from '../src/constructs/aws/eks-clus
 export interface EksClusterStackProps extends ProjectStackProps {
   /** AWS region of the cluster, e.g. 'eu-west-1'. */
   readonly region: string;
+  /** `resourceTags` in here are added to the stack's project, service and environment tags. */
   readonly cluster: EksClusterProps;
 }
 
@@ -20,7 +21,10 @@ export class EksClusterStack extends ProjectStack {
   constructor(scope: Construct, id: string, props: EksClusterStackProps) {
     super(scope, id, props);
     new AwsProvider(this, 'aws', { region: props.region, defaultTags: [{ tags: { ...this.tags } }] });
-    this.cluster = new EksCluster(this, 'eks', props.cluster);
+    this.cluster = new EksCluster(this, 'eks', {
+      ...props.cluster,
+      resourceTags: { ...this.tags, ...props.cluster.resourceTags },
+    });
 
     new TerraformOutput(this, 'cluster_name', { value: this.cluster.clusterName });
     new TerraformOutput(this, 'cluster_endpoint', { value: this.cluster.clusterEndpoint });

@@ -55,6 +55,8 @@ export class EksServingStack extends ProjectStack {
       services: props.services,
       loadBalancerAnnotations: EKS_LOAD_BALANCER_ANNOTATIONS,
       metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['monitoring'],
+      // No PodMonitoring CRD on EKS: a Prometheus in the scraper namespace follows the pod annotations.
+      podMonitoring: false,
       serviceAccountAnnotations: (service): Record<string, string> =>
         service.awsRoleArn ? { 'eks.amazonaws.com/role-arn': service.awsRoleArn } : {},
       project: this.tags.project!,

@@ -59,6 +59,8 @@ export class GkeServingStack extends ProjectStack {
       services: props.services,
       loadBalancerAnnotations: GKE_LOAD_BALANCER_ANNOTATIONS,
       metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['gmp-system'],
+      // The cluster runs managed collection (gke-cluster enables it), which scrapes only what a PodMonitoring names.
+      podMonitoring: true,
       serviceAccountAnnotations: (service): Record<string, string> =>
         service.gcpServiceAccount ? { 'iam.gke.io/gcp-service-account': service.gcpServiceAccount } : {},
       project: this.tags.project!,

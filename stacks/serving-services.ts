@@ -10,6 +10,8 @@ export interface ServingServicesProps {
   readonly services: Readonly<Record<string, ServiceConfig>>;
   readonly loadBalancerAnnotations: LoadBalancerAnnotations;
   readonly metricsScraperNamespaces: readonly string[];
+  /** Create a PodMonitoring per service (GKE Managed Prometheus ignores the scrape annotations). */
+  readonly podMonitoring: boolean;
   /** Service account annotations of one service (IRSA or Workload Identity), if any. */
   readonly serviceAccountAnnotations: (service: ServiceConfig) => Readonly<Record<string, string>>;
   /** `app.kubernetes.io/part-of` of every resource. */
@@ -46,6 +48,7 @@ export function addServingServices(
         env: service.env,
         allowedIngressCidrs: service.allowedIngressCidrs,
         metricsScraperNamespaces: props.metricsScraperNamespaces,
+        podMonitoring: props.podMonitoring,
         serviceAccountAnnotations: props.serviceAccountAnnotations(service),
         partOf: props.project,
         labels: props.labels,

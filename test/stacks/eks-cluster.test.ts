@@ -34,6 +34,35 @@ describe('EksClusterStack', () => {
     ]);
   });
 
+  test('node instances and volumes carry the stack tags, which default_tags do not reach', () => {
+    const templates = Object.values(parsed.resource.aws_launch_template!);
+    expect(templates).toHaveLength(1);
+    const tags = { project: 'model-serving', service: 'eks-cluster', environment: 'demo' };
+    expect(templates[0]!.tag_specifications).toEqual([
+      { resource_type: 'instance', tags },
+      { resource_type: 'volume', tags },
+    ]);
+  });
+
+  test('resourceTags in the cluster props are added to the stack tags', () => {
+    const stack = new EksClusterStack(Testing.app(), 'eks-cluster', {
+      region: 'eu-west-1',
+      environment: 'prod',
+      cluster: { clusterName: 'model-serving', resourceTags: { 'cost-center': 'ml' } },
+    });
+    const synthesized = JSON.parse(Testing.synth(stack)) as Synth;
+    const template = Object.values(synthesized.resource.aws_launch_template!)[0]!;
+    const specs = template.tag_specifications as Array<{ tags: Record<string, string> }>;
+    for (const spec of specs) {
+      expect(spec.tags).toEqual({
+        project: 'model-serving',
+        service: 'eks-cluster',
+        environment: 'prod',
+        'cost-center': 'ml',
+      });
+    }
+  });
+
   test('outputs: name, endpoint, region, kubeconfig command and OIDC provider', () => {
     expect(Object.keys(parsed.output).sort()).toEqual(
       ['cluster_endpoint', 'cluster_name', 'kubeconfig_command', 'oidc_provider_arn', 'region'].sort(),

@@ -113,6 +113,18 @@ describe('eks-serving stack', () => {
     }
   });
 
+  test('no PodMonitoring (a GKE-only CRD); pods keep the Prometheus scrape annotations', () => {
+    const { json } = synth();
+    expect(json.resource.kubernetes_manifest).toBeUndefined();
+    for (const deployment of Object.values(byName(json, 'kubernetes_deployment_v1'))) {
+      expect(deployment.spec.template.metadata.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9090',
+        'prometheus.io/path': '/metrics',
+      });
+    }
+  });
+
   test('internal load balancer annotations for AWS; IRSA annotation only when a role is configured', () => {
     const role = 'arn:aws:iam::123456789012:role/bankchurn';
     const { json } = synth({

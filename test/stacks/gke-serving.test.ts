@@ -88,6 +88,24 @@ describe('gke-serving stack', () => {
     }
   });
 
+  test('GKE Managed Prometheus: one PodMonitoring per service, selecting its pods on the metrics port', () => {
+    const { json } = synth();
+    const deployments = byName(json, 'kubernetes_deployment_v1');
+    const monitorings = Object.values(json.resource.kubernetes_manifest) as Json[];
+    expect(monitorings).toHaveLength(SERVICES.length);
+    const byService = Object.fromEntries(monitorings.map((m) => [m.manifest.metadata.name, m.manifest]));
+    expect(Object.keys(byService).sort()).toEqual(SERVICES);
+    for (const name of SERVICES) {
+      const monitoring = byService[name]!;
+      expect(monitoring.apiVersion).toBe('monitoring.googleapis.com/v1');
+      expect(monitoring.kind).toBe('PodMonitoring');
+      expect(monitoring.metadata.namespace).toBe(deployments[name]!.metadata.namespace);
+      expect(monitoring.spec.selector.matchLabels).toEqual(deployments[name]!.spec.selector.match_labels);
+      expect(monitoring.spec.selector.matchLabels['app.kubernetes.io/instance']).toBe(name);
+      expect(monitoring.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    }
+  });
+
   test('internal load balancer annotation for GKE; Workload Identity only when a GCP SA is configured', () => {
     const sa = 'bankchurn-sa@model-serving-demo.iam.gserviceaccount.com';
     const { json } = synth({

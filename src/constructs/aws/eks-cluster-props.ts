@@ -81,6 +81,13 @@ export interface EksClusterProps {
    * @default - each add-on's default version for the cluster's Kubernetes version
    */
   readonly addonVersions?: Readonly<Partial<Record<EksAddonName, string>>>;
+  /**
+   * Tags for the nodes' EC2 instances and EBS volumes (launch template `tag_specifications`). The AWS
+   * provider's `default_tags` reach only resources Terraform creates itself, not the instances and volumes
+   * the node group launches, so pass the stack's tags here; `EksClusterStack` passes its own.
+   * @default {} - the nodes carry only the tags EKS adds itself
+   */
+  readonly resourceTags?: Readonly<Record<string, string>>;
 }
 
 // Defaults: terraform-aws-modules/eks (variables.tf and its examples) unless a comment says otherwise.
@@ -155,6 +162,7 @@ export function resolveEksClusterProps(props: EksClusterProps): ResolvedEksClust
     logRetentionInDays: props.logRetentionInDays ?? DEFAULT_EKS_LOG_RETENTION_IN_DAYS,
     controlPlaneLogTypes: props.controlPlaneLogTypes ?? [...DEFAULT_EKS_CONTROL_PLANE_LOG_TYPES],
     addonVersions: props.addonVersions ?? {},
+    resourceTags: props.resourceTags ?? {},
   };
 }
 

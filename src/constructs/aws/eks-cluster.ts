@@ -39,6 +39,8 @@ const NODE_MAX_UNAVAILABLE_PERCENTAGE = 33;
 const KMS_DELETION_WINDOW_IN_DAYS = 7;
 /** Audience of the tokens EKS projects for IRSA. */
 const IRSA_AUDIENCE = 'sts.amazonaws.com';
+/** What the node group launches from the template: the nodes and their root volumes. */
+const NODE_TAGGED_RESOURCE_TYPES = ['instance', 'volume'];
 const NODE_POLICIES = [
   'AmazonEKSWorkerNodePolicy',
   'AmazonEKS_CNI_Policy',
@@ -233,6 +235,15 @@ export class EksCluster extends Construct {
           },
         },
       ],
+      // Instances and volumes launched by the node group get no provider default_tags: tag them here.
+      ...(Object.keys(p.resourceTags).length > 0
+        ? {
+            tagSpecifications: NODE_TAGGED_RESOURCE_TYPES.map((resourceType) => ({
+              resourceType,
+              tags: { ...p.resourceTags },
+            })),
+          }
+        : {}),
     });
 
     const addons = new EksAddons(this, { clusterName: this.cluster.name, versions: p.addonVersions });

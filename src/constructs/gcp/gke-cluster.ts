@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
 import { ContainerNodePool } from '@cdktf/provider-google/lib/container-node-pool';
 import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
@@ -44,6 +45,29 @@ const NODE_MAX_SURGE = 1;
 const NODE_MAX_UNAVAILABLE = 0;
 /** The node pool's name inside the cluster (node pool names are per cluster). */
 const NODE_POOL_NAME = 'primary';
+
+/** Google service account ids are 6-30 characters; cluster names up to 40. */
+const SERVICE_ACCOUNT_ID_MAX_LENGTH = 30;
+const NODE_ACCOUNT_SUFFIX = '-nodes';
+/** 24 bits of SHA-256: a collision among clusters of one project sharing a prefix is vanishingly unlikely. */
+const NODE_ACCOUNT_HASH_LENGTH = 6;
+
+/**
+ * Id of the node service account of cluster `clusterName`: `<name>-nodes` when it fits in 30 characters
+ * (names up to 24), else the name's start + `-nodes-` + the first hex digits of the SHA-256 of the whole
+ * name, so long names that share a prefix still get different ids. Deterministic: the same name always
+ * gives the same id. The two forms never meet: one ends in `nodes`, the other in hex digits.
+ */
+export function gkeNodeServiceAccountId(clusterName: string): string {
+  const plain = `${clusterName}${NODE_ACCOUNT_SUFFIX}`;
+  if (plain.length <= SERVICE_ACCOUNT_ID_MAX_LENGTH) return plain;
+  const hash = createHash('sha256').update(clusterName).digest('hex').slice(0, NODE_ACCOUNT_HASH_LENGTH);
+  const prefixLength =
+    SERVICE_ACCOUNT_ID_MAX_LENGTH - NODE_ACCOUNT_SUFFIX.length - 1 - NODE_ACCOUNT_HASH_LENGTH;
+  // A cut that ends in '-' would double the hyphen before the suffix.
+  const prefix = clusterName.slice(0, prefixLength).replace(/-+$/, '');
+  return `${prefix}${NODE_ACCOUNT_SUFFIX}-${hash}`;
+}
 
 /**
  * A VPC-native private GKE Standard cluster as terraform-google-modules/kubernetes-engine builds it by
@@ -114,8 +138,7 @@ export class GkeCluster extends Construct {
 
     const nodeAccount = new ServiceAccount(this, 'node-service-account', {
       project: projectId,
-      // account_id: 6-30 characters; the cluster name is at most 40.
-      accountId: `${name.slice(0, 24).replace(/-+$/, '')}-nodes`,
+      accountId: gkeNodeServiceAccountId(name),
       displayName: `GKE nodes of ${name}`,
       dependsOn: [apis['iam.googleapis.com']!],
     });

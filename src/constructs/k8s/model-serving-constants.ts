@@ -4,6 +4,12 @@
 export const SERVING_PORT = 8080;
 /** The model server's Prometheus port; the Service never exposes it. */
 export const METRICS_PORT = 9090;
+/** Name of the metrics container port, which the PodMonitoring scrapes by. */
+export const METRICS_PORT_NAME = 'metrics';
+/** Route of the Prometheus text on the metrics port. */
+export const METRICS_PATH = '/metrics';
+/** How often GKE Managed Prometheus scrapes a pod (its PodMonitoring default is 1m). */
+export const METRICS_SCRAPE_INTERVAL = '30s';
 /** Probe routes of the model server. */
 export const READINESS_PATH = '/health/ready';
 export const LIVENESS_PATH = '/health/live';

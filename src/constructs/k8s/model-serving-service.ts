@@ -1,5 +1,6 @@
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import {
   NetworkPolicyV1,
@@ -13,7 +14,10 @@ import {
   IMAGE_MODELS_DIR,
   LIVENESS_PATH,
   MAX_SHUTDOWN_TIMEOUT_SECONDS,
+  METRICS_PATH,
   METRICS_PORT,
+  METRICS_PORT_NAME,
+  METRICS_SCRAPE_INTERVAL,
   READINESS_PATH,
   SERVER_UID,
   SERVING_PORT,
@@ -118,6 +122,14 @@ export interface ModelServingServiceProps {
   readonly allowedIngressNamespaces?: readonly string[];
   /** Namespaces of the Prometheus scraper: the only sources allowed to the metrics port. @default ['monitoring'] */
   readonly metricsScraperNamespaces?: readonly string[];
+  /**
+   * Also create a `PodMonitoring` (`monitoring.googleapis.com/v1`) that tells GKE Managed Prometheus to
+   * scrape the pods' `metrics` port: its collectors ignore the `prometheus.io/*` pod annotations, which
+   * stay for EKS and plain Prometheus. Only for clusters that have the PodMonitoring CRD (GKE with managed
+   * collection); `kubernetes_manifest` reads the CRD from the cluster at plan time, so elsewhere the plan fails.
+   * @default false - not every cluster has the CRD
+   */
+  readonly podMonitoring?: boolean;
   /** Most pods down at once in a voluntary disruption (drain, upgrade). @default 1 */
   readonly maxUnavailable?: number;
   /** `app.kubernetes.io/part-of` label. @default 'model-serving' */
@@ -129,7 +141,8 @@ export interface ModelServingServiceProps {
 /**
  * One model served on Kubernetes (EKS or GKE: cloud differences are props): namespace, service account,
  * hardened Deployment with probes on the server's health routes, Service on the serving port only, CPU
- * HPA, PodDisruptionBudget and a NetworkPolicy that admits the metrics port only to the scraper.
+ * HPA, PodDisruptionBudget, a NetworkPolicy that admits the metrics port only to the scraper, and (for
+ * GKE Managed Prometheus) optionally a PodMonitoring.
  */
 export class ModelServingService extends Construct {
   readonly serviceName: string;
@@ -143,6 +156,8 @@ export class ModelServingService extends Construct {
   readonly autoscaler: HorizontalPodAutoscalerV2;
   readonly disruptionBudget: PodDisruptionBudgetV1;
   readonly networkPolicy: NetworkPolicyV1;
+  /** The GKE Managed Prometheus scrape configuration, when `podMonitoring` is set. */
+  readonly podMonitoring?: Manifest;
   /** In-cluster URL of the service (`http://<name>.<namespace>.svc.cluster.local[:port]`). */
   readonly url: string;
 
@@ -242,7 +257,7 @@ export class ModelServingService extends Construct {
             annotations: {
               'prometheus.io/scrape': 'true',
               'prometheus.io/port': String(METRICS_PORT),
-              'prometheus.io/path': '/metrics',
+              'prometheus.io/path': METRICS_PATH,
             },
           },
           spec: {
@@ -268,7 +283,7 @@ export class ModelServingService extends Construct {
                 imagePullPolicy: 'IfNotPresent',
                 port: [
                   { name: 'http', containerPort: SERVING_PORT, protocol: 'TCP' },
-                  { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                  { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' },
                 ],
                 env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
                 resources: { requests: settings.requests, limits: settings.limits },
@@ -406,6 +421,20 @@ export class ModelServingService extends Construct {
         ],
       },
     });
+
+    if (props.podMonitoring ?? false) {
+      this.podMonitoring = new Manifest(this, 'pod-monitoring', {
+        manifest: {
+          apiVersion: 'monitoring.googleapis.com/v1',
+          kind: 'PodMonitoring',
+          metadata,
+          spec: {
+            selector: { matchLabels: { ...this.selectorLabels } },
+            endpoints: [{ port: METRICS_PORT_NAME, path: METRICS_PATH, interval: METRICS_SCRAPE_INTERVAL }],
+          },
+        },
+      });
+    }
   }
 }
 

@@ -118,6 +118,19 @@ describe('EksCluster', () => {
     expect(nodeGroup.disk_size).toBeUndefined();
   });
 
+  test('resourceTags tag the instances and volumes the node group launches', () => {
+    const tags = { project: 'model-serving', service: 'eks-cluster', environment: 'demo' };
+    const [, template] = only(synth({ resourceTags: tags }), 'aws_launch_template');
+    expect(template.tag_specifications).toEqual([
+      { resource_type: 'instance', tags },
+      { resource_type: 'volume', tags },
+    ]);
+  });
+
+  test('without resourceTags the launch template has no tag specifications', () => {
+    expect(only(s, 'aws_launch_template')[1].tag_specifications).toBeUndefined();
+  });
+
   test('node group: private subnets, sizes, instance types, autoscaler-owned desired size', () => {
     const privateIds = Object.entries(all(s, 'aws_subnet'))
       .filter(([, subnet]) => subnet.tags?.['kubernetes.io/role/internal-elb'] === '1')

@@ -1,5 +1,9 @@
 import { Testing } from 'cdktf';
-import { GkeCluster, type GkeClusterProps } from '../../../src/constructs/gcp/gke-cluster';
+import {
+  GkeCluster,
+  type GkeClusterProps,
+  gkeNodeServiceAccountId,
+} from '../../../src/constructs/gcp/gke-cluster';
 
 type Resource = Record<string, unknown> & { depends_on?: string[] };
 interface Synth {
@@ -200,13 +204,51 @@ describe('GkeCluster', () => {
     expect(s.data?.google_client_config).toBeUndefined();
   });
 
-  test('a long cluster name still gives a valid service account id (at most 30 characters)', () => {
-    // Cut at 24 characters, this name ends with '-', which must not be doubled before '-nodes'.
-    const long = synth({ clusterName: 'abcdefghijklmnopqrstuvw-xyz-and-more' });
-    const id = only(long, 'google_service_account')[1].account_id as string;
-    expect(id.length).toBeLessThanOrEqual(30);
-    expect(id).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])$/);
-    expect(id).not.toMatch(/--/);
+  describe('node service account id', () => {
+    /** Google's account_id rule. */
+    const VALID_ID = /^[a-z]([-a-z0-9]*[a-z0-9])$/;
+    const idOf = (clusterName: string) =>
+      only(synth({ clusterName }), 'google_service_account')[1].account_id as string;
+
+    test('a name of up to 24 characters keeps the plain <name>-nodes id', () => {
+      expect(idOf('abcdefghijklmnopqrstuvwx')).toBe('abcdefghijklmnopqrstuvwx-nodes');
+      expect(gkeNodeServiceAccountId('a')).toBe('a-nodes');
+    });
+
+    test('two long names sharing their first 24 characters get different valid ids', () => {
+      const shared = 'model-serving-production-';
+      const first = idOf(`${shared}europe-west1`);
+      const second = idOf(`${shared}europe-west4`);
+      expect(first).not.toBe(second);
+      for (const id of [first, second]) {
+        expect(id.length).toBeGreaterThanOrEqual(6);
+        expect(id.length).toBeLessThanOrEqual(30);
+        expect(id).toMatch(VALID_ID);
+        expect(id).toMatch(/^model-serving-pro-nodes-[0-9a-f]{6}$/);
+      }
+    });
+
+    test('the id is deterministic: the same name gives the same id on every synth', () => {
+      const name = 'model-serving-production-europe-west1';
+      expect(idOf(name)).toBe(idOf(name));
+      expect(gkeNodeServiceAccountId(name)).toBe(idOf(name));
+    });
+
+    test('a cut that ends in a hyphen does not double it', () => {
+      // The first 17 characters end with '-'.
+      const id = idOf('abcdefghijklmnop-qrstuvwxyz-and-more');
+      expect(id).toMatch(/^abcdefghijklmnop-nodes-[0-9a-f]{6}$/);
+      expect(id).not.toMatch(/--/);
+    });
+
+    test('every length from 1 to 40 gives a valid id', () => {
+      for (let length = 1; length <= 40; length++) {
+        const id = gkeNodeServiceAccountId('a'.repeat(length));
+        expect(id.length).toBeGreaterThanOrEqual(6);
+        expect(id.length).toBeLessThanOrEqual(30);
+        expect(id).toMatch(VALID_ID);
+      }
+    });
   });
 
   test('handles', () => {

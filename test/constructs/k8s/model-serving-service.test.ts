@@ -152,6 +152,35 @@ describe('ModelServingService', () => {
     });
   });
 
+  test('no PodMonitoring unless asked for (not every cluster has the CRD)', () => {
+    expect(json.resource.kubernetes_manifest).toBeUndefined();
+  });
+
+  test('podMonitoring: GKE Managed Prometheus scrapes the pods by the metrics port name and path', () => {
+    const withMonitoring = synth({ podMonitoring: true });
+    const [namespaceId] = Object.keys(withMonitoring.resource.kubernetes_namespace_v1);
+    const { manifest } = only(withMonitoring, 'kubernetes_manifest');
+    const pods = only(withMonitoring, 'kubernetes_deployment_v1').spec;
+    expect(manifest.apiVersion).toBe('monitoring.googleapis.com/v1');
+    expect(manifest.kind).toBe('PodMonitoring');
+    expect(manifest.metadata).toMatchObject({
+      name: 'bankchurn',
+      namespace: `\${kubernetes_namespace_v1.${namespaceId}.metadata[0].name}`,
+    });
+    // Exactly the Deployment's pods: the selector is the Deployment's own.
+    expect(manifest.spec.selector).toEqual({ matchLabels: pods.selector.match_labels });
+    expect(manifest.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    // The endpoint's port name is the container port that serves metrics, and the path the annotated one.
+    const metricsPort = pods.template.spec.container[0].port.find((p: Json) => p.name === 'metrics');
+    expect(metricsPort.container_port).toBe(9090);
+    expect(pods.template.metadata.annotations['prometheus.io/path']).toBe(manifest.spec.endpoints[0].path);
+  });
+
+  test('podMonitoring in a namespace made elsewhere uses that namespace by name', () => {
+    const shared = synth({ podMonitoring: true, createNamespace: false, namespace: 'shared' });
+    expect(only(shared, 'kubernetes_manifest').manifest.metadata.namespace).toBe('shared');
+  });
+
   test('the Service exposes only the serving port, as ClusterIP by default', () => {
     const service = only(json, 'kubernetes_service_v1');
     expect(service.spec.type).toBe('ClusterIP');
