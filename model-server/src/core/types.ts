@@ -109,4 +109,9 @@ export interface LoadedModel {
    * problem with its path (`instances[i].Field`) and what was expected.
    */
   predict(instances: readonly unknown[], options: PredictOptions): Prediction[];
+  /**
+   * Scores `metadata.example` with an explanation and checks the scores are finite and the explanation
+   * additive; throws an Error naming the model and the problem. The server calls it before reporting ready.
+   */
+  selfTest(): void;
 }

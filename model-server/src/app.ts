@@ -1,0 +1,200 @@
+import type { Server } from 'node:http';
+import type { Writable } from 'node:stream';
+import fastify, {
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
+import { InFlightLimiter } from './core/concurrency';
+import { ServingError } from './core/errors';
+import type { Readiness } from './core/readiness';
+import type { ModelRegistry } from './core/registry';
+import { Scorer } from './core/scoring';
+import type { ServerMetrics } from './metrics/metrics';
+import { nativeProtocol } from './protocols/native';
+import { openInferenceProtocol } from './protocols/open-inference';
+import { buildOpenApi, RouteCatalog } from './protocols/openapi';
+import { sagemakerProtocol } from './protocols/sagemaker';
+import { installRequestHooks, type ProtocolDeps } from './protocols/shared/context';
+import {
+  errorHeaders,
+  logFailure,
+  makeErrorHandler,
+  renderNativeError,
+  toServingError,
+} from './protocols/shared/errors';
+import { useJsonBodyParser } from './protocols/shared/json-body';
+import { type VertexRoutes, vertexProtocol } from './protocols/vertex';
+
+/** SageMaker's payload limit (6 MB); Vertex's shared endpoints take 1.5 MB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 6 * 1024 * 1024;
+
+export interface AppOptions {
+  readonly registry: ModelRegistry;
+  readonly readiness: Readiness;
+  readonly metrics: ServerMetrics;
+  /** @default 1000 */
+  readonly maxBatchSize?: number;
+  /** Predictions in flight at once; more get 503 + Retry-After. @default 32 */
+  readonly maxConcurrentRequests?: number;
+  /** @default 6 MiB */
+  readonly bodyLimitBytes?: number;
+  /** Whole request (headers and body) must arrive within this. @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** Headers must arrive within this. @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** Idle keep-alive connections close after this; longer than a load balancer's idle timeout (ALB: 60 s). @default 65000 */
+  readonly keepAliveTimeoutMs?: number;
+  /** How often Node checks the request and headers timeouts (its default, 30 s, lets them overrun by that). @default 1000 */
+  readonly connectionsCheckingIntervalMs?: number;
+  /** Longest stretch of scoring between event-loop yields. @default 10 */
+  readonly sliceBudgetMs?: number;
+  /** Vertex AI routes (AIP_MODE=PREDICTION). @default - none */
+  readonly vertex?: VertexRoutes;
+  /** Serve `GET /metrics` on this port too (METRICS_PORT equals the serving port). @default false */
+  readonly metricsOnServingPort?: boolean;
+  /** @default 'info' */
+  readonly logLevel?: string;
+  /** Where log lines go. @default stdout */
+  readonly logStream?: Writable;
+  /** Reported by `GET /v2` and `/openapi.json`. @default '0.0.0' */
+  readonly serverVersion?: string;
+}
+
+/**
+ * Builds the serving app without listening (tests use `inject`; `startServer` listens). The core (registry,
+ * readiness, scorer) is shared; each protocol is an encapsulated plugin with its own error handler.
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  const serverOptions: FastifyHttpOptions<Server> = {
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    },
+    // Our onResponse hook writes the one line per request (with model and timings) instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: bodyLimitBytes,
+    requestTimeout,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+    http: {
+      headersTimeout,
+      connectionsCheckingInterval: options.connectionsCheckingIntervalMs ?? 1000,
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: {
+      // Reject what does not match instead of silently fixing it: no coercion, no dropped unknown fields.
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        allErrors: false,
+        allowUnionTypes: true,
+      },
+    },
+    schemaErrorFormatter: (errors, dataVar) => {
+      const details = errors.map((e) => {
+        const where = `${dataVar}${e.instancePath.replace(/\//g, '.')}`;
+        const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+        const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+        return extra !== undefined
+          ? { path: `${where}.${extra}`, message: 'unknown field' }
+          : {
+              path: where,
+              message: `${e.message ?? 'is invalid'}${allowed ? `: ${allowed.join(', ')}` : ''}`,
+            };
+      });
+      return new ServingError(
+        'BAD_REQUEST',
+        details.map((d) => `${d.path}: ${d.message}`).join('; '),
+        details,
+      );
+    },
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as FastifyReply;
+      const served = toServingError(error, request, bodyLimitBytes);
+      logFailure(request, served, error);
+      errorHeaders(reply, served);
+      reply.code(served.status).send(served.toJSON());
+    },
+    clientErrorHandler: (err, socket) => {
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const timeout = (err as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const served = timeout
+        ? new ServingError(
+            'REQUEST_TIMEOUT',
+            `the request did not arrive in time (headers within ${headersTimeout / 1000} s, all within ${requestTimeout / 1000} s)`,
+          )
+        : new ServingError('BAD_REQUEST', 'the request is not valid HTTP');
+      const body = JSON.stringify(served.toJSON());
+      socket.end(
+        `HTTP/1.1 ${served.status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  };
+  const app = fastify(serverOptions);
+
+  const limiter = new InFlightLimiter(options.maxConcurrentRequests ?? 32);
+  const scorer = new Scorer({
+    maxBatchSize: options.maxBatchSize ?? 1000,
+    sliceBudgetMs: options.sliceBudgetMs,
+    onScored: (model, seconds, explain) => options.metrics.observeScore(model, seconds, explain),
+  });
+  const deps: ProtocolDeps = {
+    registry: options.registry,
+    readiness: options.readiness,
+    scorer,
+    bodyLimitBytes,
+    serverVersion: options.serverVersion ?? '0.0.0',
+  };
+
+  const catalog = new RouteCatalog();
+  catalog.attach(app);
+  useJsonBodyParser(app, bodyLimitBytes);
+  installRequestHooks(app, {
+    registry: options.registry,
+    readiness: options.readiness,
+    limiter,
+    metrics: options.metrics,
+  });
+  app.setErrorHandler(makeErrorHandler(bodyLimitBytes, renderNativeError));
+  app.setNotFoundHandler((request, reply) => {
+    const served = new ServingError(
+      'ROUTE_NOT_FOUND',
+      `no route ${request.method} ${request.url.split('?')[0]}`,
+    );
+    logFailure(request, served, served);
+    reply.code(404).send(served.toJSON());
+  });
+
+  app.register(nativeProtocol, deps);
+  app.register(sagemakerProtocol, deps);
+  app.register(openInferenceProtocol, { ...deps, prefix: '/v2' });
+  // Last: it skips a route Vertex names that another protocol already serves.
+  if (options.vertex) app.register(vertexProtocol, { ...deps, routes: options.vertex });
+
+  let openApi: unknown;
+  app.get('/openapi.json', { config: { quietLog: true } }, async () => {
+    // Cached once the models are loaded: the document only changes with them.
+    if (openApi !== undefined) return openApi;
+    const doc = buildOpenApi(catalog, options.registry, deps.serverVersion);
+    if (options.registry.loaded) openApi = doc;
+    return doc;
+  });
+
+  if (options.metricsOnServingPort) {
+    app.get('/metrics', { config: { quietLog: true } }, async (_request, reply) => {
+      reply.type(options.metrics.contentType);
+      return options.metrics.render();
+    });
+  }
+  return app;
+}

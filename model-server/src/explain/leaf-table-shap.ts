@@ -1,0 +1,234 @@
+import type { Forest } from '../models/xgboost/forest';
+
+/**
+ * Path-dependent TreeSHAP with per-leaf tables precomputed at load (after the idea of Fast TreeSHAP v2,
+ * Yang 2021, arXiv:2109.09847).
+ *
+ * A leaf's share of the SHAP values depends on the instance only through which features of its unique
+ * path (the distinct features split on from the root to the leaf) the instance "follows": feature k is
+ * hot when x takes every edge on k along that path. With d path features, zero fractions z_k (product of
+ * the cover fractions of the edges on k) and leaf value v, Shapley's formula for path-dependent TreeSHAP
+ * is, for hot set H,
+ *
+ *   phi_i = v (1{i ∈ H} - z_i) sum_{S ⊆ H\{i}} w(|S|) prod_{k ∉ S, k ≠ i} z_k,   w(s) = s! (d-s-1)! / d!.
+ *
+ * With F(T) = v sum_{S ⊆ T} w(|S|) prod_{k ∉ S} z_k this is
+ *   phi_i = -F(H)                          for i ∉ H,
+ *   phi_i = (1 / z_i - 1) * F(H \ {i})     for i ∈ H,
+ * so a leaf needs one table of 2^d numbers, F over the subsets of its path. Explaining walks each tree
+ * once carrying H as a bit mask and reads d + 1 entries of one small table per leaf: O(leaves x depth)
+ * per tree, no divisions, the same values as Algorithm 2 (PathTreeShap) to float64 rounding.
+ *
+ * Which way x goes is data-dependent, so branches on it mispredict about half the time; the passes below
+ * compute masks and contributions with bit arithmetic instead of branches.
+ *
+ * Needs every zero fraction > 0 (a child with zero cover would divide by zero): TreeShap checks that per
+ * tree with `canTable` and gives such trees to the recursion.
+ */
+export class LeafTableShap {
+  private readonly forest: Forest;
+  /** Per tree: its inner nodes and its leaves, as ranges of `inner` and `leaves`. */
+  private readonly innerStart: Int32Array;
+  private readonly leafStart: Int32Array;
+  /** Inner nodes in depth-first preorder (parents before children). */
+  private readonly inner: Int32Array;
+  /** Per inner node: the bit of its feature on the unique path if the feature is new there, else 0 … */
+  private readonly setBit: Int32Array;
+  /** … and the bit if the feature was split on higher up (x must take every edge on it), else 0. */
+  private readonly clearBit: Int32Array;
+  /** Per tabled leaf (by position in `leaves`): node, path length d, table start, first path feature. */
+  private readonly leaves: Int32Array;
+  private readonly pathLength: Uint8Array;
+  private readonly tableStart: Int32Array;
+  private readonly featureStart: Int32Array;
+  /** Per path feature of each leaf: the feature, and 1 / z_k. */
+  private readonly features: Int32Array;
+  private readonly inverseZero: Float64Array;
+  private readonly table: Float64Array;
+  /** Scratch: the hot set (bit mask) each node is reached with during one addTree. */
+  private readonly hotOf: Int32Array;
+
+  /** Table entries tree t needs: the sum over its leaves of 2^d, d = distinct features on the leaf's path. */
+  static tableSize(forest: Forest, t: number): number {
+    let total = 0;
+    const walk = (node: number, path: number[]): void => {
+      const f = forest.feature[node]!;
+      if (f < 0) {
+        total += 2 ** path.length;
+        return;
+      }
+      const next = path.includes(f) ? path : [...path, f];
+      walk(forest.left[node]!, next);
+      walk(forest.right[node]!, next);
+    };
+    walk(forest.treeRoot[t]!, []);
+    return total;
+  }
+
+  /** Whether tree t can be tabled: every node's cover is positive, and paths hold at most 30 features. */
+  static canTable(forest: Forest, t: number): boolean {
+    let ok = true;
+    const walk = (node: number, seen: readonly number[]): void => {
+      if (!(forest.coverFraction[node]! > 0) || seen.length > 30) ok = false;
+      const f = forest.feature[node]!;
+      if (f < 0 || !ok) return;
+      const next = seen.includes(f) ? seen : [...seen, f];
+      walk(forest.left[node]!, next);
+      walk(forest.right[node]!, next);
+    };
+    walk(forest.treeRoot[t]!, []);
+    return ok;
+  }
+
+  /** Builds tables for `trees` (indices into the forest); other trees are not handled by this instance. */
+  constructor(forest: Forest, trees: readonly number[]) {
+    this.forest = forest;
+    const nodes = forest.feature.length;
+    this.setBit = new Int32Array(nodes);
+    this.clearBit = new Int32Array(nodes);
+    this.hotOf = new Int32Array(nodes);
+    this.innerStart = new Int32Array(forest.numTrees + 1);
+    this.leafStart = new Int32Array(forest.numTrees + 1);
+    this.table = new Float64Array(trees.reduce((sum, t) => sum + LeafTableShap.tableSize(forest, t), 0));
+    const inner: number[] = [];
+    const leaves: number[] = [];
+    const pathLength: number[] = [];
+    const tableStart: number[] = [];
+    const featureStart: number[] = [];
+    const features: number[] = [];
+    const inverseZero: number[] = [];
+    let next = 0;
+
+    const build = (node: number, path: readonly number[], zero: readonly number[]): void => {
+      const f = forest.feature[node]!;
+      if (f < 0) {
+        leaves.push(node);
+        pathLength.push(path.length);
+        tableStart.push(next);
+        featureStart.push(features.length);
+        features.push(...path);
+        inverseZero.push(...zero.map((z) => 1 / z));
+        fillLeafTable(this.table, next, forest.value[node]!, zero);
+        next += 2 ** path.length;
+        return;
+      }
+      inner.push(node);
+      const seen = path.indexOf(f);
+      const k = seen < 0 ? path.length : seen;
+      if (seen < 0) this.setBit[node] = 1 << k;
+      else this.clearBit[node] = 1 << k;
+      const childPath = seen < 0 ? [...path, f] : path;
+      for (const child of [forest.left[node]!, forest.right[node]!]) {
+        const childZero = [...zero];
+        childZero[k] = (seen < 0 ? 1 : zero[k]!) * forest.coverFraction[child]!;
+        build(child, childPath, childZero);
+      }
+    };
+    const tabled = new Set(trees);
+    for (let t = 0; t < forest.numTrees; t++) {
+      this.innerStart[t] = inner.length;
+      this.leafStart[t] = leaves.length;
+      if (tabled.has(t)) build(forest.treeRoot[t]!, [], []);
+    }
+    this.innerStart[forest.numTrees] = inner.length;
+    this.leafStart[forest.numTrees] = leaves.length;
+    this.inner = Int32Array.from(inner);
+    this.leaves = Int32Array.from(leaves);
+    this.pathLength = Uint8Array.from(pathLength);
+    this.tableStart = Int32Array.from(tableStart);
+    this.featureStart = Int32Array.from(featureStart);
+    this.features = Int32Array.from(features);
+    this.inverseZero = Float64Array.from(inverseZero);
+  }
+
+  /** Adds tree t's SHAP values for `x` (float32-rounded, NaN = missing) to phi[offset + feature]. */
+  addTree(t: number, x: Float64Array, phi: Float64Array, offset: number): void {
+    const forest = this.forest;
+    const feature = forest.feature;
+    const threshold = forest.threshold;
+    const leftChild = forest.left;
+    const rightChild = forest.right;
+    const defaultLeft = forest.defaultLeft;
+    const inner = this.inner;
+    const setBit = this.setBit;
+    const clearBit = this.clearBit;
+    const hotOf = this.hotOf;
+
+    // Pass 1, inner nodes in preorder: the hot set each child is reached with. With g = -1 when x goes
+    // left and 0 when it goes right, a new feature is hot in the child x takes; a repeated one stays hot
+    // only there.
+    hotOf[forest.treeRoot[t]!] = 0;
+    const innerEnd = this.innerStart[t + 1]!;
+    for (let i = this.innerStart[t]!; i < innerEnd; i++) {
+      const node = inner[i]!;
+      const v = x[feature[node]!]!;
+      const thr = threshold[node]!;
+      // NaN fails both comparisons: then default_left decides.
+      const g = -((v < thr ? 1 : 0) | ((v >= thr ? 0 : 1) & defaultLeft[node]!));
+      const hot = hotOf[node]!;
+      const set = setBit[node]!;
+      const clear = clearBit[node]!;
+      hotOf[leftChild[node]!] = (hot | (set & g)) & ~(clear & ~g);
+      hotOf[rightChild[node]!] = (hot | (set & ~g)) & ~(clear & g);
+    }
+
+    // Pass 2, leaves: phi_k += (1{k ∈ H} / z_k - 1) * F(H minus k if k ∈ H), without branching on H.
+    const leaves = this.leaves;
+    const pathLength = this.pathLength;
+    const tableStart = this.tableStart;
+    const featureStart = this.featureStart;
+    const features = this.features;
+    const inverseZero = this.inverseZero;
+    const table = this.table;
+    const leafEnd = this.leafStart[t + 1]!;
+    for (let l = this.leafStart[t]!; l < leafEnd; l++) {
+      const hot = hotOf[leaves[l]!]!;
+      const d = pathLength[l]!;
+      const start = tableStart[l]!;
+      const first = featureStart[l]!;
+      for (let k = 0; k < d; k++) {
+        const inHot = (hot >> k) & 1;
+        const share = table[start + (hot ^ (inHot << k))]!;
+        phi[offset + features[first + k]!]! += (inHot * inverseZero[first + k]! - 1) * share;
+      }
+    }
+  }
+}
+
+/** Shapley weight |S|! (d-|S|-1)! / d! of a coalition of size s among d players, for s = 0..d-1. */
+function shapleyWeights(d: number): Float64Array {
+  const factorial = [1];
+  for (let i = 1; i <= d; i++) factorial.push(factorial[i - 1]! * i);
+  return Float64Array.from({ length: d }, (_, s) => (factorial[s]! * factorial[d - s - 1]!) / factorial[d]!);
+}
+
+/**
+ * Writes F(T) = v sum_{S ⊆ T} w(|S|) prod_{k ∉ S} z_k for every subset T of the leaf's d path features
+ * (bit mask T) at table[start + T]. The inner sum is prod_{k ∉ T} z_k * sum_s w(s) e_{|T|-s}(z_T), with
+ * e_j the elementary symmetric polynomials of the z_k in T.
+ */
+function fillLeafTable(table: Float64Array, start: number, v: number, zero: readonly number[]): void {
+  const d = zero.length;
+  if (d === 0) return;
+  const w = shapleyWeights(d);
+  const e = new Float64Array(d + 1);
+  for (let subset = 0; subset < 1 << d; subset++) {
+    e.fill(0);
+    e[0] = 1;
+    let size = 0;
+    let outside = 1;
+    for (let k = 0; k < d; k++) {
+      if ((subset >> k) & 1) {
+        size += 1;
+        for (let j = size; j >= 1; j--) e[j] = e[j]! + zero[k]! * e[j - 1]!;
+      } else {
+        outside *= zero[k]!;
+      }
+    }
+    let sum = 0;
+    // |S| ranges over 0..|T|, and |S| <= d - 1 always holds only when T is not the full path: the full set
+    // T = P never occurs as H \ {i} and -F(P) is never read (i ∉ H is impossible when H = P).
+    for (let s = 0; s <= Math.min(size, d - 1); s++) sum += w[s]! * e[size - s]!;
+    table[start + subset] = v * outside * sum;
+  }
+}

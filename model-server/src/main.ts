@@ -1,0 +1,80 @@
+/**
+ * Entry point: `node dist/main.js [serve] [flags]`. Parses the configuration once, starts the server, and
+ * turns SIGTERM/SIGINT into a graceful shutdown. Exit codes: 0 clean stop or --help, 1 models cannot be
+ * loaded (or the port cannot be bound), 2 invalid configuration.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, HELP_TEXT, HelpRequested, parseConfig, type ServerConfig } from './config';
+import { type RunningServer, type StartupError, startServer } from './lifecycle/server';
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** A failure before the logger exists: one JSON line on stderr, like the logs that follow. */
+function fail(message: string, code: number): never {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: message })}\n`,
+  );
+  process.exit(code);
+}
+
+function onSignals(server: RunningServer): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      server.app.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    server.app.log.info({ signal }, 'signal received');
+    server.shutdown().then(
+      (result) => process.exit(result === 'drained' ? 0 : 1),
+      (e: unknown) => {
+        server.app.log.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${HELP_TEXT}\n`);
+      process.exit(0);
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { serverVersion: packageVersion() });
+  } catch (e) {
+    fail(`cannot start: ${(e as Error).message}`, 1);
+  }
+  onSignals(server);
+  try {
+    await server.ready;
+  } catch (e) {
+    const err = e as StartupError;
+    server.app.log.fatal(err.message);
+    process.exit(err.exitCode ?? 1);
+  }
+}
+
+main().catch((e: unknown) => fail(`unexpected error: ${(e as Error).message}`, 1));

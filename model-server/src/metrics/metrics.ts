@@ -1,0 +1,106 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** Latency buckets (seconds): from a single-row prediction (~1 ms) to a full batch with explanations. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+const LINT_FAILING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+interface ModelMetrics {
+  readonly requests: Counter<'route' | 'status'>;
+  readonly prediction: Histogram;
+  readonly explain: Histogram;
+}
+
+export interface ServerMetricsOptions {
+  /**
+   * Also collect prom-client's default process and Node.js metrics (CPU, memory, event-loop lag, GC).
+   * @default true
+   */
+  readonly defaultMetrics?: boolean;
+}
+
+/**
+ * Prometheus metrics of one server, in a registry of its own (never prom-client's global one, so several apps
+ * in one process, as in tests, do not collide). Per model: `<model>_requests_total{route,status}`,
+ * `<model>_prediction_latency_seconds` and `<model>_explain_latency_seconds` (the names the FastAPI services
+ * this replaces exported, so dashboards keep working).
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly byModel = new Map<string, ModelMetrics>();
+
+  constructor(options: ServerMetricsOptions = {}) {
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // Gauges named *_total fail `promtool check metrics` (the suffix is for counters); each is the sum of the
+      // per-type gauge of the same name without the suffix, which stays.
+      for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Creates the metrics of each model (called once the models are loaded). */
+  addModels(names: readonly string[]): void {
+    const prefixes = new Map<string, string>();
+    for (const name of names) {
+      const prefix = metricPrefix(name);
+      const clash = prefixes.get(prefix);
+      if (clash !== undefined) {
+        throw new Error(
+          `models "${clash}" and "${name}" both map to the metric prefix "${prefix}"; rename one`,
+        );
+      }
+      prefixes.set(prefix, name);
+    }
+    for (const [prefix, name] of prefixes) {
+      if (this.byModel.has(name)) continue;
+      this.byModel.set(name, {
+        requests: new Counter({
+          name: `${prefix}_requests_total`,
+          help: `Requests to model ${name}, by route and HTTP status`,
+          labelNames: ['route', 'status'],
+          registers: [this.registry],
+        }),
+        prediction: new Histogram({
+          name: `${prefix}_prediction_latency_seconds`,
+          help: `Time model ${name} spent scoring requests without explanations`,
+          buckets: LATENCY_BUCKETS,
+          registers: [this.registry],
+        }),
+        explain: new Histogram({
+          name: `${prefix}_explain_latency_seconds`,
+          help: `Time model ${name} spent scoring requests with SHAP explanations`,
+          buckets: LATENCY_BUCKETS,
+          registers: [this.registry],
+        }),
+      });
+    }
+  }
+
+  countRequest(model: string, route: string, status: number): void {
+    this.byModel.get(model)?.requests.inc({ route, status: String(status) });
+  }
+
+  observeScore(model: string, seconds: number, explain: boolean): void {
+    const m = this.byModel.get(model);
+    if (m) (explain ? m.explain : m.prediction).observe(seconds);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/** A model name as a metric name prefix: Prometheus allows [a-zA-Z_:][a-zA-Z0-9_:]*. */
+export function metricPrefix(model: string): string {
+  const cleaned = model.replace(/[^a-zA-Z0-9_]/g, '_');
+  return /^[a-zA-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
+}

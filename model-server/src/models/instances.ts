@@ -1,0 +1,169 @@
+import { type FieldProblem, ServingError } from '../core/errors';
+import type { InputField } from '../core/types';
+
+/** How many problems the error message itself lists; `details` always carries every one. */
+const PROBLEMS_IN_MESSAGE = 3;
+
+/** A value as a short phrase for error messages (never the whole value: it may be large). */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  switch (typeof value) {
+    case 'string':
+      return value.length > 40
+        ? `a string of ${value.length} characters`
+        : `the string ${JSON.stringify(value)}`;
+    case 'number':
+      return `the number ${value}`;
+    case 'boolean':
+      return `${value}`;
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+/** What a field accepts, in words, e.g. `an integer from 18 to 100, or null`. */
+export function expectedOf(field: InputField): string {
+  let text: string;
+  if (field.type === 'number') {
+    text = field.integer ? 'an integer' : 'a number';
+    if (field.minimum !== undefined && field.maximum !== undefined) {
+      text += ` from ${field.minimum} to ${field.maximum}`;
+    } else if (field.minimum !== undefined) {
+      text += ` >= ${field.minimum}`;
+    } else if (field.maximum !== undefined) {
+      text += ` <= ${field.maximum}`;
+    }
+  } else if (field.type === 'category') {
+    text = `one of ${field.categories.map((c) => JSON.stringify(c)).join(', ')}`;
+  } else {
+    text = field.maxLength !== undefined ? `a string of at most ${field.maxLength} characters` : 'a string';
+  }
+  return field.type !== 'string' && field.nullable ? `${text}, or null` : text;
+}
+
+/** The problem with one present (not undefined) value of a field, or undefined when it is valid. */
+function checkValue(field: InputField, value: unknown): string | undefined {
+  if (value === null) {
+    return field.type !== 'string' && field.nullable
+      ? undefined
+      : `must not be null; expected ${expectedOf(field)}`;
+  }
+  switch (field.type) {
+    case 'number':
+      if (typeof value !== 'number') return `expected ${expectedOf(field)}, got ${describeValue(value)}`;
+      if (!Number.isFinite(value)) return `NaN and Infinity are not allowed; expected ${expectedOf(field)}`;
+      if (field.integer && !Number.isInteger(value)) {
+        return `must be a whole number, got ${value}; expected ${expectedOf(field)}`;
+      }
+      if (field.minimum !== undefined && value < field.minimum) {
+        return `must be >= ${field.minimum}, got ${value}`;
+      }
+      if (field.maximum !== undefined && value > field.maximum) {
+        return `must be <= ${field.maximum}, got ${value}`;
+      }
+      return undefined;
+    case 'category':
+      if (typeof value !== 'string' || !field.categories.includes(value)) {
+        return `expected ${expectedOf(field)}, got ${describeValue(value)}`;
+      }
+      return undefined;
+    case 'string':
+      if (typeof value !== 'string') return `expected ${expectedOf(field)}, got ${describeValue(value)}`;
+      if (field.maxLength !== undefined && value.length > field.maxLength) {
+        return `is ${value.length} characters long; at most ${field.maxLength} are allowed`;
+      }
+      return undefined;
+  }
+}
+
+/**
+ * Checks raw instances against a model's inputs and returns, per instance, its values in input order
+ * (null for a missing nullable value). An instance is an object keyed by input name or an array of values
+ * in input order. Every problem of every instance is collected; any problem throws one
+ * ServingError('INVALID_INPUT') whose details list them all with their path (`instances[i].Field`).
+ */
+export function readInstances(
+  modelName: string,
+  inputs: readonly InputField[],
+  instances: readonly unknown[],
+): unknown[][] {
+  const problems: FieldProblem[] = [];
+  const known = new Map(inputs.map((f, i) => [f.name, i]));
+  const rows: unknown[][] = new Array(instances.length);
+  for (let i = 0; i < instances.length; i++) {
+    const instance = instances[i];
+    const path = `instances[${i}]`;
+    const row: unknown[] = new Array(inputs.length);
+    rows[i] = row;
+    if (Array.isArray(instance)) {
+      if (instance.length !== inputs.length) {
+        problems.push({
+          path,
+          message:
+            `expected ${inputs.length} values in input order (${inputs.map((f) => f.name).join(', ')}), ` +
+            `got ${instance.length}`,
+        });
+        continue;
+      }
+      for (let k = 0; k < inputs.length; k++) row[k] = instance[k];
+    } else if (typeof instance === 'object' && instance !== null) {
+      const record = instance as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (!known.has(key)) {
+          problems.push({
+            path: `${path}.${key}`,
+            message: `is not an input of model '${modelName}'; inputs: ${inputs.map((f) => f.name).join(', ')}`,
+          });
+        }
+      }
+      for (let k = 0; k < inputs.length; k++) {
+        const name = inputs[k]!.name;
+        row[k] = Object.hasOwn(record, name) ? record[name] : undefined;
+      }
+    } else {
+      problems.push({
+        path,
+        message:
+          `expected an object keyed by input name or an array of ${inputs.length} values in input order, ` +
+          `got ${describeValue(instance)}`,
+      });
+      continue;
+    }
+    for (let k = 0; k < inputs.length; k++) {
+      const field = inputs[k]!;
+      const value = row[k];
+      if (value === undefined) {
+        if (field.type !== 'string' && field.nullable) {
+          row[k] = null;
+        } else {
+          problems.push({
+            path: `${path}.${field.name}`,
+            message: `is required; expected ${expectedOf(field)}`,
+          });
+        }
+        continue;
+      }
+      const problem = checkValue(field, value);
+      if (problem !== undefined) problems.push({ path: `${path}.${field.name}`, message: problem });
+    }
+  }
+  if (problems.length > 0) {
+    const shown = problems
+      .slice(0, PROBLEMS_IN_MESSAGE)
+      .map((p) => `${p.path} ${p.message}`)
+      .join('; ');
+    const more =
+      problems.length > PROBLEMS_IN_MESSAGE ? ` (and ${problems.length - PROBLEMS_IN_MESSAGE} more)` : '';
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    throw new ServingError(
+      'INVALID_INPUT',
+      `Invalid input for model '${modelName}', ${count}: ${shown}${more}`,
+      problems,
+    );
+  }
+  return rows;
+}

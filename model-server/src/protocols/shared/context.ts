@@ -1,0 +1,158 @@
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InFlightLimiter } from '../../core/concurrency';
+import { ServingError } from '../../core/errors';
+import type { Readiness } from '../../core/readiness';
+import type { ModelRegistry } from '../../core/registry';
+import type { Scorer } from '../../core/scoring';
+import type { LoadedModel, Prediction } from '../../core/types';
+import type { ServerMetrics } from '../../metrics/metrics';
+import { openApiPath } from '../openapi';
+
+/** What one request did, for its log line, its metrics and its Server-Timing header. */
+export interface ServingContext {
+  readonly startedAt: number;
+  model?: string;
+  explain?: boolean;
+  instances?: number;
+  /** Receiving, parsing and validating the body (request start to handler start), ms. */
+  decodeMs?: number;
+  /** Scoring (and explaining), ms. */
+  scoreMs?: number;
+  /** Gives back the MAX_CONCURRENT_REQUESTS slot (idempotent). */
+  release?: () => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    serving: ServingContext;
+  }
+  interface FastifyContextConfig {
+    /** Which model the route serves, so requests failing before the handler still count for it. */
+    model?: 'param' | 'default';
+    /** The route scores: it takes a MAX_CONCURRENT_REQUESTS slot (health and metadata routes do not). */
+    limited?: boolean;
+    /** Health probes: logged at debug when they succeed, so probes every few seconds do not drown the log. */
+    quietLog?: boolean;
+  }
+}
+
+/** What every protocol adapter gets: the core, and the limits to name in messages. */
+export interface ProtocolDeps {
+  readonly registry: ModelRegistry;
+  readonly readiness: Readiness;
+  readonly scorer: Scorer;
+  readonly bodyLimitBytes: number;
+  readonly serverVersion: string;
+}
+
+const ms = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * Request hooks shared by every protocol: the per-request context, the concurrency cap on scoring routes,
+ * `Connection: close` while draining, and one log line plus metrics per request.
+ */
+export function installRequestHooks(
+  app: FastifyInstance,
+  deps: {
+    readonly registry: ModelRegistry;
+    readonly readiness: Readiness;
+    readonly limiter: InFlightLimiter;
+    readonly metrics: ServerMetrics;
+  },
+): void {
+  const { registry, readiness, limiter, metrics } = deps;
+  // Route patterns as documented (`/v1/models/{model}:predict`), computed once per route.
+  const labels = new Map<string, string>();
+  const routeLabel = (url: string | undefined): string => {
+    if (url === undefined) return 'unmatched';
+    let label = labels.get(url);
+    if (label === undefined) {
+      label = openApiPath(url);
+      labels.set(url, label);
+    }
+    return label;
+  };
+  app.decorateRequest('serving', null as unknown as ServingContext);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.serving = { startedAt: performance.now() };
+    const config = request.routeOptions.config;
+    if (config.model !== undefined) {
+      const name =
+        config.model === 'default' ? registry.defaultModelName : (request.params as { model?: string }).model;
+      if (name !== undefined && registry.find(name) !== undefined) request.serving.model = name;
+    }
+    if (config.limited) {
+      const release = limiter.tryAcquire();
+      if (release === undefined) {
+        throw new ServingError(
+          'OVERLOADED',
+          `${limiter.max} predictions are in flight (MAX_CONCURRENT_REQUESTS); retry later`,
+        );
+      }
+      // Released when the response is done, or on 'close' if the client went away first: never leaked.
+      request.serving.release = release;
+      reply.raw.once('close', release);
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Keep-alive clients must reconnect (to another replica) while this one drains.
+    if (readiness.isDraining) reply.header('connection', 'close');
+    const s = request.serving;
+    if (s?.scoreMs !== undefined) {
+      reply.header('server-timing', `decode;dur=${ms(s.decodeMs ?? 0)}, score;dur=${ms(s.scoreMs)}`);
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const s = request.serving;
+    if (s === null || s === undefined) return;
+    s.release?.();
+    const status = reply.statusCode;
+    const route = request.routeOptions.url;
+    if (s.model !== undefined) metrics.countRequest(s.model, routeLabel(route), status);
+    const quiet = request.routeOptions.config.quietLog === true && status < 400;
+    const line = {
+      method: request.method,
+      url: request.url,
+      route: routeLabel(route),
+      status,
+      model: s.model,
+      explain: s.explain,
+      instances: s.instances,
+      timings: {
+        decodeMs: s.decodeMs === undefined ? undefined : ms(s.decodeMs),
+        scoreMs: s.scoreMs === undefined ? undefined : ms(s.scoreMs),
+        totalMs: ms(performance.now() - s.startedAt),
+      },
+    };
+    if (quiet) request.log.debug(line, 'request');
+    else request.log.info(line, 'request');
+  });
+}
+
+/**
+ * Scores instances for a request through the core and records what happened on the request's context.
+ * Adapters call this after decoding; it is the only way they reach the model.
+ */
+export async function scoreForRequest(
+  scorer: Scorer,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  model: LoadedModel,
+  instances: readonly unknown[],
+  explain: boolean,
+): Promise<Prediction[]> {
+  const s = request.serving;
+  s.model = model.name;
+  s.explain = explain;
+  s.instances = instances.length;
+  s.decodeMs = performance.now() - s.startedAt;
+  const result = await scorer.score(model, instances, { explain });
+  s.scoreMs = result.scoreMs;
+  reply.header('x-model-name', model.name).header('x-model-version', model.version);
+  return result.predictions;
+}

@@ -1,0 +1,160 @@
+import { InFlightLimiter } from '../../../model-server/src/core/concurrency';
+import { Readiness } from '../../../model-server/src/core/readiness';
+import { DefaultModelError, ModelRegistry } from '../../../model-server/src/core/registry';
+import { Scorer } from '../../../model-server/src/core/scoring';
+import type { LoadedModel } from '../../../model-server/src/core/types';
+import { explainFromCustomAttributes } from '../../../model-server/src/protocols/shared/explain-flag';
+import { bundledModel, bundledModels, makeApp } from '../helpers/server-app';
+
+describe('Scorer', () => {
+  it('scores a big batch in several slices, yielding between them, with the same result as one call', async () => {
+    const model = await bundledModel('bankchurn');
+    const instances = Array.from({ length: 200 }, (_, i) => ({
+      ...model.metadata.example,
+      Age: 18 + (i % 80),
+    }));
+    const observed: [string, boolean][] = [];
+    const scorer = new Scorer({
+      maxBatchSize: 1000,
+      sliceBudgetMs: 1,
+      onScored: (m, _s, e) => observed.push([m, e]),
+    });
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const result = await scorer.score(model, instances, { explain: true });
+    clearInterval(ticker);
+    expect(result.slices).toBeGreaterThan(1);
+    expect(turns).toBeGreaterThan(0);
+    expect(result.predictions).toEqual(model.predict(instances, { explain: true }));
+    expect(observed).toEqual([['bankchurn', true]]);
+  });
+
+  it('scores a small batch in one slice, without yielding', async () => {
+    const model = await bundledModel('bankchurn');
+    const result = await new Scorer({ maxBatchSize: 10 }).score(model, [model.metadata.example], {
+      explain: false,
+    });
+    expect(result.slices).toBe(1);
+  });
+
+  it('reports invalid instances with their index in the request, across slices', async () => {
+    const model = await bundledModel('bankchurn');
+    const good = model.metadata.example;
+    const instances = Array.from({ length: 300 }, () => good);
+    instances[3] = { ...good, Age: 'x' };
+    instances[250] = { ...good, Geography: 'Mars' };
+    const scorer = new Scorer({ maxBatchSize: 1000, sliceBudgetMs: 0.01 });
+    const error = await scorer.score(model, instances, { explain: true }).catch((e) => e);
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.details.map((d: { path: string }) => d.path)).toEqual([
+      'instances[3].Age',
+      'instances[250].Geography',
+    ]);
+    expect(error.message).toContain('instances[3].Age');
+  });
+
+  it('enforces the batch limit and rejects an empty batch', async () => {
+    const model = await bundledModel('bankchurn');
+    const scorer = new Scorer({ maxBatchSize: 2 });
+    await expect(scorer.score(model, [{}, {}, {}], { explain: false })).rejects.toMatchObject({
+      code: 'BATCH_TOO_LARGE',
+    });
+    await expect(scorer.score(model, [], { explain: false })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('ModelRegistry', () => {
+  it('defaults to the only model, or the first by name, or DEFAULT_MODEL', async () => {
+    const models = await bundledModels();
+    const one = new ModelRegistry();
+    one.load([models[2]]);
+    expect(one.defaultModelName).toBe(models[2].name);
+    const all = new ModelRegistry();
+    all.load([...models].reverse());
+    expect(all.defaultModelName).toBe('bankchurn');
+    expect(all.names()).toEqual(['bankchurn', 'chicagotaxi', 'nlpinsight']);
+    const chosen = new ModelRegistry({ defaultModel: 'nlpinsight' });
+    chosen.load(models);
+    expect(chosen.getDefault().name).toBe('nlpinsight');
+  });
+
+  it('refuses a DEFAULT_MODEL that is not loaded, naming the loaded ones', async () => {
+    const registry = new ModelRegistry({ defaultModel: 'nope' });
+    const models = await bundledModels();
+    expect(() => registry.load(models)).toThrow(DefaultModelError);
+    expect(() => registry.load(models)).toThrow(
+      'DEFAULT_MODEL="nope" names no loaded model; loaded: bankchurn, chicagotaxi, nlpinsight',
+    );
+  });
+
+  it('is not ready before loading', () => {
+    expect(() => new ModelRegistry().get('x')).toThrow(expect.objectContaining({ code: 'NOT_READY' }));
+  });
+});
+
+describe('Readiness and limiter', () => {
+  it('never becomes ready again once draining', () => {
+    const r = new Readiness();
+    expect(r.state).toBe('starting');
+    r.startDraining();
+    r.markReady();
+    expect(r.state).toBe('draining');
+  });
+
+  it('gives slots back once, however often released', () => {
+    const limiter = new InFlightLimiter(1);
+    const release = limiter.tryAcquire()!;
+    expect(limiter.tryAcquire()).toBeUndefined();
+    release();
+    release();
+    expect(limiter.current).toBe(0);
+    expect(limiter.tryAcquire()).toBeDefined();
+    expect(limiter.tryAcquire()).toBeUndefined();
+  });
+});
+
+describe('custom attributes', () => {
+  it.each([
+    ['explain=true', true],
+    ['a=1,explain=true', true],
+    ['a=1; Explain = TRUE ;b=2', true],
+    ['explain=false', false],
+    ['explainer=true', false],
+    ['', false],
+  ])('reads %j', (header, expected) => {
+    expect(explainFromCustomAttributes(header)).toBe(expected);
+  });
+});
+
+describe('internal errors', () => {
+  it('answers 500 with a generic message and logs the error with its stack', async () => {
+    const real = await bundledModel('bankchurn');
+    const broken: LoadedModel = {
+      name: real.name,
+      version: real.version,
+      metadata: real.metadata,
+      selfTest: () => undefined,
+      predict: () => {
+        throw new Error('secret connection string in a stack');
+      },
+    };
+    const t = await makeApp({ models: [broken] });
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/predict',
+        payload: { instances: [real.metadata.example] },
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+      const logged = t.logs.lines.find((l) => l.msg === 'request failed') as {
+        level: number;
+        err: { stack: string };
+      };
+      expect(logged.level).toBe(50);
+      expect(logged.err.stack).toContain('secret connection string');
+    } finally {
+      await t.app.close();
+    }
+  });
+});

@@ -1,0 +1,240 @@
+import type { FastifyInstance } from 'fastify';
+import { negotiateAccept, parseCsv } from '../../../model-server/src/protocols/sagemaker-csv';
+import { bundledModel, exampleOf, makeApp } from '../helpers/server-app';
+
+let app: FastifyInstance;
+let bank: Record<string, unknown>;
+let fields: string[];
+
+beforeAll(async () => {
+  app = (await makeApp({ bodyLimitBytes: 32 * 1024 })).app;
+  bank = await exampleOf('bankchurn');
+  fields = (await bundledModel('bankchurn')).metadata.inputs.map((f) => f.name);
+});
+afterAll(() => app.close());
+
+const csvRow = (instance: Record<string, unknown>) => fields.map((f) => String(instance[f])).join(',');
+const invoke = (payload: string | object, headers: Record<string, string>) =>
+  app.inject({ method: 'POST', url: '/invocations', payload, headers });
+
+describe('GET /ping', () => {
+  it('answers 200 when ready and 503 before', async () => {
+    expect((await app.inject('/ping')).statusCode).toBe(200);
+    const loading = await makeApp({ notReady: true });
+    try {
+      const res = await loading.app.inject('/ping');
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe('NOT_READY');
+    } finally {
+      await loading.app.close();
+    }
+  });
+});
+
+describe('POST /invocations', () => {
+  it('takes the native JSON body for the default model', async () => {
+    const res = await invoke({ instances: [bank] }, { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-model-name']).toBe('bankchurn');
+    expect(res.json().predictions[0].label).toEqual(expect.any(String));
+    expect(res.json().predictions[0].explanation).toBeUndefined();
+  });
+
+  it('explains when the custom attributes say explain=true, inside each prediction', async () => {
+    const res = await invoke(
+      { instances: [bank, bank] },
+      {
+        'content-type': 'application/json',
+        'x-amzn-sagemaker-custom-attributes': 'request-id=7,explain=true',
+      },
+    );
+    const { predictions } = res.json();
+    expect(predictions).toHaveLength(2);
+    for (const p of predictions)
+      expect(p.explanation.fieldContributions.Geography).toEqual(expect.any(Number));
+  });
+
+  it('takes CSV rows in input-field order, with or without a header line, and gives the same scores', async () => {
+    const rows = `${csvRow(bank)}\r\n${csvRow({ ...bank, Age: 70 })}\n`;
+    const plain = await invoke(rows, { 'content-type': 'text/csv' });
+    expect(plain.statusCode).toBe(200);
+    const withHeader = await invoke(`${fields.join(',')}\n${rows}`, {
+      'content-type': 'text/csv; charset=utf-8',
+    });
+    const json = await invoke(
+      { instances: [bank, { ...bank, Age: 70 }] },
+      { 'content-type': 'application/json' },
+    );
+    expect(plain.json().predictions).toHaveLength(2);
+    expect(plain.json()).toEqual(json.json());
+    expect(withHeader.json()).toEqual(json.json());
+  });
+
+  it('reads the columns in header order when the header reorders them', async () => {
+    const reversed = [...fields].reverse();
+    const body = `${reversed.join(',')}\n${reversed.map((f) => String(bank[f])).join(',')}\n`;
+    const res = await invoke(body, { 'content-type': 'text/csv' });
+    const json = await invoke({ instances: [bank] }, { 'content-type': 'application/json' });
+    expect(res.json()).toEqual(json.json());
+  });
+
+  it('explains CSV requests through the custom attributes', async () => {
+    const res = await invoke(csvRow(bank), {
+      'content-type': 'text/csv',
+      'x-amzn-sagemaker-custom-attributes': 'explain=true',
+    });
+    expect(res.json().predictions[0].explanation.outputSpace).toBe('log_odds');
+  });
+
+  it('answers in CSV when Accept asks for it, with an explanation column holding JSON', async () => {
+    const res = await invoke(`${csvRow(bank)}\n${csvRow(bank)}\n`, {
+      'content-type': 'text/csv',
+      accept: 'text/csv',
+      'x-amzn-sagemaker-custom-attributes': 'explain=true',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = parseCsv(res.body);
+    expect(lines).toHaveLength(2);
+    const [label, probability, explanation] = lines[0];
+    expect(['stays', 'churns']).toContain(label);
+    expect(Number(probability)).toBeGreaterThan(0);
+    expect(JSON.parse(explanation).outputSpace).toBe('log_odds');
+  });
+
+  it('adds a header line for Accept: text/csv;header=present, and prefers by q', async () => {
+    const res = await invoke(
+      { instances: [bank] },
+      {
+        'content-type': 'application/json',
+        accept: 'application/json;q=0.5, text/csv;header=present',
+      },
+    );
+    expect(res.body.split('\n')[0]).toBe('label,probability');
+    const taxi = await makeApp({ defaultModel: 'chicagotaxi' });
+    try {
+      const r = await taxi.app.inject({
+        method: 'POST',
+        url: '/invocations',
+        payload: { instances: [await exampleOf('chicagotaxi')] },
+        headers: { accept: 'text/csv; header=present' },
+      });
+      expect(r.body.split('\n')[0]).toBe('value');
+      expect(Number(r.body.split('\n')[1])).toEqual(expect.any(Number));
+    } finally {
+      await taxi.app.close();
+    }
+  });
+
+  it('reads quoted CSV text (commas, quotes, newlines) for the text model', async () => {
+    const text = await makeApp({ defaultModel: 'nlpinsight' });
+    try {
+      const sentence = 'Great service, "really" great\nwould come back';
+      const csv = `"${sentence.replace(/"/g, '""')}"\n`;
+      const fromCsv = await text.app.inject({
+        method: 'POST',
+        url: '/invocations',
+        payload: csv,
+        headers: { 'content-type': 'text/csv' },
+      });
+      const fromJson = await text.app.inject({
+        method: 'POST',
+        url: '/invocations',
+        payload: { instances: [{ text: sentence }] },
+      });
+      expect(fromCsv.statusCode).toBe(200);
+      expect(fromCsv.json()).toEqual(fromJson.json());
+    } finally {
+      await text.app.close();
+    }
+  });
+
+  it('rejects other Accept types with 406 before scoring', async () => {
+    const res = await invoke(
+      { instances: [bank] },
+      { 'content-type': 'application/json', accept: 'application/xml' },
+    );
+    expect(res.statusCode).toBe(406);
+    expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTABLE' });
+    expect(res.json().error.message).toMatch(/application\/xml.*application\/json or text\/csv/);
+  });
+
+  it('rejects other content types with 415 naming the accepted ones', async () => {
+    for (const type of ['application/x-npy', 'text/plain']) {
+      const res = await invoke('abc', { 'content-type': type });
+      expect(res.statusCode).toBe(415);
+      expect(res.json().error.message).toBe(
+        `Content-Type "${type}" is not supported here; send application/json or text/csv`,
+      );
+    }
+  });
+
+  it('names the row and field of a bad CSV cell', async () => {
+    const res = await invoke(`${csvRow(bank)}\n${csvRow({ ...bank, Age: 'NaN' })}\n`, {
+      'content-type': 'text/csv',
+    });
+    expect(res.statusCode).toBe(400);
+    const error = res.json().error;
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.details[0].path).toBe('instances[1].Age');
+  });
+
+  it('rejects rows with the wrong number of columns and an unclosed quote', async () => {
+    const short = await invoke(`${csvRow(bank)}\n1,2\n`, { 'content-type': 'text/csv' });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().error.details).toEqual([
+      {
+        path: 'instances[1]',
+        message: expect.stringMatching(/^expected 10 columns \(CreditScore,.*\), got 2$/),
+      },
+    ]);
+    const unclosed = await invoke('"abc,1\n', { 'content-type': 'text/csv' });
+    expect(unclosed.json().error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/not closed/),
+    });
+    const empty = await invoke('\n\n', { 'content-type': 'text/csv' });
+    expect(empty.json().error.message).toMatch(/no rows/);
+  });
+
+  it('rejects an empty POST and a JSON body that is not an object', async () => {
+    const empty = await app.inject({ method: 'POST', url: '/invocations' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'the request body is empty; send application/json or text/csv',
+    });
+    const notObject = await invoke('[1, 2]', { 'content-type': 'application/json; charset=utf-8' });
+    expect(notObject.json().error.details).toEqual([{ path: 'body', message: 'must be object' }]);
+  });
+
+  it('applies the body limit (413) and the JSON schema (400) here too', async () => {
+    const big = await invoke(`${csvRow(bank)}\n`.repeat(1000), { 'content-type': 'text/csv' });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('BODY_TOO_LARGE');
+    const bad = await invoke({ instances: [bank], extra: true }, { 'content-type': 'application/json' });
+    expect(bad.json().error.details).toEqual([{ path: 'body.extra', message: 'unknown field' }]);
+  });
+});
+
+describe('CSV and Accept helpers', () => {
+  it('parses RFC 4180 CSV', () => {
+    expect(parseCsv('a, b ,"c, ""d"""\n\n1,,"x\ny"\r\n')).toEqual([
+      ['a', 'b', 'c, "d"'],
+      ['1', '', 'x\ny'],
+    ]);
+    expect(() => parseCsv('"a"b,c')).toThrow(/text after a closing quote/);
+  });
+
+  it.each([
+    [undefined, { type: 'json' }],
+    ['*/*', { type: 'json' }],
+    ['application/*', { type: 'json' }],
+    ['text/csv', { type: 'csv', header: false }],
+    ['text/*;q=0.9, application/json;q=0.1', { type: 'csv', header: false }],
+    ['application/json;q=0, text/csv', { type: 'csv', header: false }],
+    ['image/png', undefined],
+  ])('negotiates Accept %s', (accept, expected) => {
+    expect(negotiateAccept(accept)).toEqual(expected);
+  });
+});
