@@ -84,6 +84,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestTimeout,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
     http: {
+      // Node's own check answers a Host-less HTTP/1.1 request with a bare 400 (no JSON, no log line); the
+      // request hooks reject it instead, in the error catalogue's shape.
+      requireHostHeader: false,
       headersTimeout,
       connectionsCheckingInterval: options.connectionsCheckingIntervalMs ?? 1000,
     },

@@ -200,7 +200,7 @@ describe('what the reader rejects, naming the field', () => {
       (j) => {
         delete j.learner;
       },
-      /learner: expected an object, got undefined/,
+      /learner: expected an object, got nothing \(the field is absent\)$/,
     ],
   ];
 

@@ -115,6 +115,18 @@ describe('timeouts', () => {
         code: 'BAD_REQUEST',
         message: 'the request is not valid HTTP',
       });
+
+      // HTTP/1.1 without Host: a JSON 400 from the error catalogue, not Node's bare one.
+      const noHost = await RawConnection.open(port);
+      noHost.write('GET /health/live HTTP/1.1\r\n\r\n');
+      const hostless = await noHost.response();
+      expect(hostless.status).toBe(400);
+      expect(hostless.headers['content-type']).toMatch(/application\/json/);
+      expect(JSON.parse(hostless.body).error).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'the Host header is required in HTTP/1.1 requests',
+      });
+      noHost.socket.destroy();
     } finally {
       await t.app.close();
     }

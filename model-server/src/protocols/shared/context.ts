@@ -77,6 +77,9 @@ export function installRequestHooks(
 
   app.addHook('onRequest', async (request, reply) => {
     request.serving = { startedAt: performance.now() };
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+      throw new ServingError('BAD_REQUEST', 'the Host header is required in HTTP/1.1 requests');
+    }
     const config = request.routeOptions.config;
     if (config.model !== undefined) {
       const name =

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import type { SpawnSpec } from './process';
+
+/** The repository root (bench/harness/ is two levels down). */
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+/** The Python interpreter that sees Debian's packages (the first python3 on PATH does not). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+/** One server the benchmark runs: how to start it and where it answers. */
+export interface ServerUnderTest {
+  /** Short id used in results: 'node' | 'fastapi'. */
+  readonly id: string;
+  /** What the table calls it. */
+  readonly label: string;
+  /** The executable the measured pid must be (checked against /proc/<pid>/comm). */
+  readonly processName: string;
+  spawnSpec(ports: { port: number; metricsPort: number }, cpus: string): SpawnSpec;
+  readonly readyPath: string;
+  predictPath(model: string): string;
+}
+
+/** The common environment: locale-free, no inherited NODE_OPTIONS or thread settings. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
+  return env;
+}
+
+/** Our server as its image runs it: `node model-server/dist/main.js`, one model bundle. */
+export function nodeServer(modelDir: string, modelName: string): ServerUnderTest {
+  return {
+    id: 'node',
+    label: 'Node (fastify)',
+    processName: 'node',
+    spawnSpec: ({ port, metricsPort }, cpus) => ({
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'model-server', 'dist', 'main.js')],
+      cwd: REPO_ROOT,
+      cpus,
+      env: {
+        ...baseEnv(),
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        MODEL_DIR: modelDir,
+        MODEL_NAME: modelName,
+        LOG_LEVEL: 'warn',
+      },
+    }),
+    readyPath: '/health/ready',
+    predictPath: (model) => `/v1/models/${model}:predict`,
+  };
+}
+
+/** The FastAPI baseline (bench/baseline/app.py) under uvicorn as it runs in production. */
+export function fastapiServer(modelDir: string, modelName: string): ServerUnderTest {
+  return {
+    id: 'fastapi',
+    label: 'FastAPI (uvicorn)',
+    processName: 'python3',
+    spawnSpec: ({ port, metricsPort }, cpus) => ({
+      command: DEBIAN_PYTHON,
+      args: [
+        '-m',
+        'uvicorn',
+        'app:app',
+        '--app-dir',
+        join(REPO_ROOT, 'bench', 'baseline'),
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--loop',
+        'uvloop',
+        '--http',
+        'httptools',
+        '--no-access-log',
+        '--log-level',
+        'warning',
+      ],
+      cwd: REPO_ROOT,
+      cpus,
+      env: {
+        ...baseEnv(),
+        // One core: XGBoost's OpenMP pool must not spin threads the core cannot run.
+        OMP_NUM_THREADS: '1',
+        MODEL_DIR: modelDir,
+        MODEL_NAME: modelName,
+        METRICS_PORT: String(metricsPort),
+      },
+    }),
+    readyPath: '/health/ready',
+    predictPath: (model) => `/v1/models/${model}:predict`,
+  };
+}

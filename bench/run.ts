@@ -1,0 +1,431 @@
+/**
+ * `npm run bench`: the Node server against the FastAPI baseline (bench/baseline/app.py) on the same model
+ * bundle, in the same run. Each server is pinned to CPU 0 and wrk to CPU 1; bodies are distinct
+ * pre-generated records cycled by a Lua script. Measures throughput and p50/p99 latency at several
+ * connection counts with and without explanations, cold start (spawn → first 200 on /health/ready, median
+ * of several), idle and peak RSS of the server process itself (/proc/<pid>/status).
+ *
+ *   npm run bench                      # 10 s per point after a 3 s warm-up, 5 cold starts
+ *   npm run bench -- --quick           # 3 s per point, 1 s warm-up, 3 cold starts
+ *   npm run bench -- --profile         # also write a Node CPU profile under load and print its hot spots
+ *
+ * Flags (env in brackets): --duration S [BENCH_DURATION], --warmup S [BENCH_WARMUP], --connections 1,16,64
+ * [BENCH_CONNECTIONS], --cold-starts N [BENCH_COLD_STARTS], --bodies N, --batch N, --model NAME,
+ * --servers node,fastapi, --nice N [BENCH_NICE] (default -10 as root: servers and wrk ahead of other work on a
+ * shared machine; 0 = off), --no-build, --out DIR. Results: bench/results/bench-<time>.{json,md} and latest.*.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { busyByArea, hotSpots } from './harness/cpuprofile';
+import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from './harness/instances';
+import {
+  cpuJiffies,
+  cpuSeconds,
+  freePort,
+  median,
+  postJson,
+  processName,
+  readMemory,
+  sleep,
+  spawnServer,
+  stopServer,
+  waitFor200,
+} from './harness/process';
+import { compare, type MeasuredRun, markdownTable, type ServerResult, textTable } from './harness/report';
+import { DEBIAN_PYTHON, fastapiServer, nodeServer, REPO_ROOT, type ServerUnderTest } from './harness/servers';
+import { runWrk, writeBodyCyclingScript } from './harness/wrk';
+
+const SERVER_CPUS = 0;
+const LOAD_CPUS = 1;
+
+interface BenchConfig {
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number[];
+  coldStarts: number;
+  bodies: number;
+  batchSize: number;
+  model: string;
+  servers: string[];
+  build: boolean;
+  profile: boolean;
+  /** Niceness of the servers and wrk (negative: ahead of other work on a shared machine; needs root). */
+  nice: number;
+  outDir: string;
+}
+
+function positiveInt(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive integer, got '${raw}'`);
+  return value;
+}
+
+function parseConfig(argv: string[]): BenchConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'cold-starts': { type: 'string' },
+      bodies: { type: 'string', default: '300' },
+      batch: { type: 'string', default: '1' },
+      model: { type: 'string', default: 'bankchurn' },
+      servers: { type: 'string', default: 'node,fastapi' },
+      'no-build': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      nice: { type: 'string' },
+      out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results') },
+    },
+  });
+  const quick = values.quick === true;
+  const env = process.env;
+  const servers = values.servers!.split(',');
+  for (const s of servers) {
+    if (s !== 'node' && s !== 'fastapi') throw new Error(`--servers: unknown '${s}', allowed: node, fastapi`);
+  }
+  return {
+    durationSeconds: positiveInt('duration', values.duration ?? env.BENCH_DURATION ?? (quick ? '3' : '10')),
+    warmupSeconds: positiveInt('warmup', values.warmup ?? env.BENCH_WARMUP ?? (quick ? '1' : '3')),
+    connections: (values.connections ?? env.BENCH_CONNECTIONS ?? '1,16,64')
+      .split(',')
+      .map((c) => positiveInt('connections', c)),
+    coldStarts: positiveInt(
+      'cold-starts',
+      values['cold-starts'] ?? env.BENCH_COLD_STARTS ?? (quick ? '3' : '5'),
+    ),
+    bodies: positiveInt('bodies', values.bodies!),
+    batchSize: positiveInt('batch', values.batch!),
+    model: values.model!,
+    servers,
+    build: values['no-build'] !== true,
+    profile: values.profile === true,
+    nice: Number(values.nice ?? env.BENCH_NICE ?? (process.getuid?.() === 0 ? '-10' : '0')),
+    outDir: values.out!,
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function versions(): Record<string, string> {
+  const run = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    } catch (e) {
+      return `unavailable (${(e as Error).message.split('\n')[0]})`;
+    }
+  };
+  return {
+    node: process.version,
+    python: run(DEBIAN_PYTHON, [
+      '-c',
+      'import sys,fastapi,uvicorn,pydantic,xgboost,prometheus_client,uvloop,httptools;' +
+        'print(sys.version.split()[0], "fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__, "pydantic",' +
+        ' pydantic.VERSION, "xgboost", xgboost.__version__, "uvloop", uvloop.__version__, "httptools", httptools.__version__)',
+    ]),
+    // wrk -v prints its version and exits 1.
+    wrk: spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim() ?? 'wrk',
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  };
+}
+
+/** Checks one response: a 200 with one prediction per instance, explanations only when asked. */
+function checkResponse(
+  server: string,
+  explain: boolean,
+  batch: number,
+  res: { status: number; body: unknown },
+) {
+  const body = res.body as {
+    predictions?: { probability?: unknown; explanation?: { contributions?: unknown } }[];
+  };
+  const problem =
+    res.status !== 200
+      ? `status ${res.status}`
+      : !Array.isArray(body.predictions) || body.predictions.length !== batch
+        ? 'predictions missing or of the wrong length'
+        : body.predictions.some((p) => typeof p.probability !== 'number')
+          ? 'a prediction has no probability'
+          : explain && body.predictions.some((p) => typeof p.explanation?.contributions !== 'object')
+            ? 'explanation missing'
+            : undefined;
+  if (problem) {
+    throw new Error(
+      `${server} answered a benchmark body wrongly (${problem}): ${JSON.stringify(res.body).slice(0, 500)}`,
+    );
+  }
+  return body.predictions!.map((p) => p.probability as number);
+}
+
+async function coldStart(server: ServerUnderTest, config: BenchConfig): Promise<number> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const startedAt = process.hrtime.bigint();
+  const running = spawnServer({
+    ...server.spawnSpec({ port, metricsPort }, String(SERVER_CPUS)),
+    nice: config.nice,
+  });
+  try {
+    return await waitFor200(running, `http://127.0.0.1:${port}${server.readyPath}`, startedAt, { pollMs: 5 });
+  } finally {
+    await stopServer(running);
+  }
+}
+
+async function measureServer(
+  server: ServerUnderTest,
+  config: BenchConfig,
+  scripts: { predict: string; explain: string },
+  probe: { predict: string; explain: string },
+  coldStartMs: number[],
+): Promise<{ result: ServerResult; probabilities: number[] }> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const spec = server.spawnSpec({ port, metricsPort }, String(SERVER_CPUS));
+  const running = spawnServer({ ...spec, nice: config.nice });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor200(running, base + server.readyPath, process.hrtime.bigint());
+    const comm = processName(running.pid);
+    if (comm !== server.processName) {
+      throw new Error(
+        `measured pid ${running.pid} is '${comm}', expected '${server.processName}' (a wrapper?)`,
+      );
+    }
+    await sleep(1000);
+    const idle = readMemory(running.pid);
+    const url = base + server.predictPath(config.model);
+    const probabilities = checkResponse(
+      server.id,
+      false,
+      config.batchSize,
+      await postJson(url, probe.predict),
+    );
+    checkResponse(server.id, true, config.batchSize, await postJson(url, probe.explain));
+
+    const runs: MeasuredRun[] = [];
+    const wrk = { url, cpus: String(LOAD_CPUS), nice: config.nice };
+    for (const explain of [false, true]) {
+      for (const connections of config.connections) {
+        const script = explain ? scripts.explain : scripts.predict;
+        await runWrk({ ...wrk, connections, durationSeconds: config.warmupSeconds, script });
+        const cpuBefore = cpuSeconds(running.pid);
+        const coresBefore = cpuJiffies();
+        const result = await runWrk({ ...wrk, connections, durationSeconds: config.durationSeconds, script });
+        const serverCpu = cpuSeconds(running.pid) - cpuBefore;
+        const core = cpuJiffies()[SERVER_CPUS]!;
+        const coreBusy = core.busy - coresBefore[SERVER_CPUS]!.busy;
+        const coreTotal = core.total - coresBefore[SERVER_CPUS]!.total;
+        if (result.errors > 0) {
+          throw new Error(
+            `${server.id} explain=${explain} c=${connections}: ${result.errors} errors (${result.non2xx} non-2xx)`,
+          );
+        }
+        const run: MeasuredRun = {
+          ...result,
+          explain,
+          serverCpuPercent: (100 * serverCpu) / result.durationSeconds,
+          requestsPerServerCpuSecond: result.requests / serverCpu,
+          // Jiffies are 1/100 s like the process times; the run's own process is subtracted from the core's busy time.
+          otherLoadOnServerCorePercent: Math.max(0, (100 * (coreBusy - serverCpu * 100)) / coreTotal),
+        };
+        log(
+          `${server.id} ${explain ? 'explain' : 'predict'} c=${connections}: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
+            `p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms; server CPU ${run.serverCpuPercent.toFixed(0)}%, ` +
+            `${run.requestsPerServerCpuSecond.toFixed(0)} req/CPU-s, other load on its core ${run.otherLoadOnServerCorePercent.toFixed(0)}%`,
+        );
+        runs.push(run);
+      }
+    }
+    const after = readMemory(running.pid);
+    return {
+      probabilities,
+      result: {
+        id: server.id,
+        label: server.label,
+        processName: comm,
+        coldStartMs,
+        coldStartMedianMs: median(coldStartMs),
+        idleRssMiB: idle.rssMiB,
+        peakRssMiB: after.peakRssMiB,
+        rssAfterLoadMiB: after.rssMiB,
+        runs,
+      },
+    };
+  } finally {
+    const code = await stopServer(running);
+    if (code !== 0) log(`${server.id} exited with ${code} on SIGTERM`);
+  }
+}
+
+/** Runs the Node server with --cpu-prof under load (c=16, each mode) and prints where its time goes. */
+async function profileNode(
+  server: ServerUnderTest,
+  config: BenchConfig,
+  scripts: { predict: string; explain: string },
+  stamp: string,
+): Promise<Record<string, { hotSpots: ReturnType<typeof hotSpots>; areas: ReturnType<typeof busyByArea> }>> {
+  const found: Record<
+    string,
+    { hotSpots: ReturnType<typeof hotSpots>; areas: ReturnType<typeof busyByArea> }
+  > = {};
+  for (const mode of ['predict', 'explain'] as const) {
+    const dir = join(config.outDir, `profile-${stamp}-${mode}`);
+    mkdirSync(dir, { recursive: true });
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const spec = server.spawnSpec({ port, metricsPort }, String(SERVER_CPUS));
+    const running = spawnServer({
+      ...spec,
+      nice: config.nice,
+      args: ['--cpu-prof', '--cpu-prof-dir', dir, ...spec.args],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor200(running, base + server.readyPath, process.hrtime.bigint());
+      const url = base + server.predictPath(config.model);
+      await runWrk({
+        url,
+        connections: 16,
+        durationSeconds: config.durationSeconds,
+        script: scripts[mode],
+        cpus: String(LOAD_CPUS),
+        nice: config.nice,
+      });
+    } finally {
+      await stopServer(running);
+    }
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) {
+      log(`no CPU profile written for ${mode} (did the server exit on SIGTERM without a clean exit?)`);
+      continue;
+    }
+    const spots = hotSpots(join(dir, file), REPO_ROOT, 20);
+    const areas = busyByArea(join(dir, file), REPO_ROOT);
+    found[mode] = { hotSpots: spots, areas };
+    log(`profile (${mode}, c=16): ${join(dir, file)}; percentages of busy (non-idle) time`);
+    for (const a of areas.slice(0, 12)) log(`  ${a.percent.toFixed(1).padStart(5)}%  ${a.area}`);
+    log('  hottest functions (self, inclusive):');
+    for (const s of spots) {
+      log(`  ${s.selfPercent.toFixed(1).padStart(5)}% ${s.totalPercent.toFixed(1).padStart(5)}%  ${s.frame}`);
+    }
+  }
+  return found;
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2));
+  mkdirSync(config.outDir, { recursive: true });
+  if (config.build) {
+    log('building model-server (npm run build -w model-server)');
+    execFileSync('npm', ['run', 'build', '-w', 'model-server'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  const modelDir = join(BUNDLED_MODELS_DIR, config.model);
+  const metadata = readBundleMetadata(modelDir);
+  const all = { node: nodeServer(modelDir, config.model), fastapi: fastapiServer(modelDir, config.model) };
+  const servers = config.servers.map((s) => all[s as keyof typeof all]);
+
+  const seed = 20240611;
+  const predictBodies = requestBodies(metadata, {
+    count: config.bodies,
+    batchSize: config.batchSize,
+    explain: false,
+    seed,
+  });
+  const explainBodies = requestBodies(metadata, {
+    count: config.bodies,
+    batchSize: config.batchSize,
+    explain: true,
+    seed,
+  });
+  const path = servers[0]!.predictPath(config.model);
+  const scripts = {
+    predict: writeBodyCyclingScript(predictBodies, path),
+    explain: writeBodyCyclingScript(explainBodies, path),
+  };
+  const probe = { predict: predictBodies[0]!, explain: explainBodies[0]! };
+  log(
+    `${config.model}: ${predictBodies.length} distinct bodies of ${config.batchSize} instance(s); ` +
+      `${config.durationSeconds} s per point after ${config.warmupSeconds} s warm-up; c=${config.connections.join(',')}`,
+  );
+
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  // Cold starts alternate between the servers so that a burst of noise on the machine hits both alike.
+  const cold = new Map<string, number[]>(servers.map((s) => [s.id, []]));
+  for (let i = 0; i < config.coldStarts; i++) {
+    for (const server of servers) {
+      const ms = await coldStart(server, config);
+      cold.get(server.id)!.push(ms);
+      log(`cold start ${server.id} #${i + 1}: ${ms.toFixed(0)} ms`);
+    }
+  }
+
+  const results: ServerResult[] = [];
+  const probabilities = new Map<string, number[]>();
+  for (const server of servers) {
+    const { result, probabilities: p } = await measureServer(
+      server,
+      config,
+      scripts,
+      probe,
+      cold.get(server.id)!,
+    );
+    results.push(result);
+    probabilities.set(server.id, p);
+  }
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const profile =
+    config.profile && all.node ? await profileNode(all.node, config, scripts, stamp) : undefined;
+
+  const node = results.find((r) => r.id === 'node');
+  const baseline = results.find((r) => r.id === 'fastapi');
+  const rows = node && baseline ? compare(node, baseline, config.connections) : [];
+  const agreement =
+    probabilities.has('node') && probabilities.has('fastapi')
+      ? Math.max(...probabilities.get('node')!.map((p, i) => Math.abs(p - probabilities.get('fastapi')![i]!)))
+      : undefined;
+
+  const info = versions();
+  const header =
+    `Benchmark ${stamp}: model ${config.model}, batch ${config.batchSize}, ${config.durationSeconds} s/point ` +
+    `(+${config.warmupSeconds} s warm-up), server on CPU ${SERVER_CPUS}, wrk on CPU ${LOAD_CPUS}, nice ${config.nice}, ` +
+    `${config.coldStarts} cold starts; load average before: ${loadBefore}.\n${info.cpu}; Node ${info.node}; Python ${info.python}; ${info.wrk}` +
+    (agreement === undefined
+      ? ''
+      : `\nmax |p_node - p_fastapi| on the probe body: ${agreement.toExponential(2)}`);
+  const table = rows.length > 0 ? textTable(rows) : results.map((r) => JSON.stringify(r)).join('\n');
+  process.stdout.write(`\n${header}\n\n${table}\n`);
+
+  const json = {
+    stamp,
+    config,
+    versions: info,
+    results,
+    comparison: rows,
+    probabilityAgreement: agreement,
+    profile,
+  };
+  const markdown = `# Benchmark ${stamp}\n\n${header.split('\n').join('  \n')}\n\n${
+    rows.length > 0 ? markdownTable(rows) : ''
+  }\n\nCommand: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n`;
+  for (const name of [`bench-${stamp}`, 'latest']) {
+    writeFileSync(join(config.outDir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+    writeFileSync(join(config.outDir, `${name}.md`), markdown);
+  }
+  log(`wrote ${join(config.outDir, `bench-${stamp}.{json,md}`)}`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`[bench] failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

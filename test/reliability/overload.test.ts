@@ -1,0 +1,139 @@
+/**
+ * Overload: with MAX_CONCURRENT_REQUESTS=2, a burst of heavy requests far beyond the limit is turned away
+ * with 503 + Retry-After at once (bounded latency and memory) instead of queueing, and /health/live keeps
+ * answering while the accepted requests are scored.
+ */
+import { request } from 'node:http';
+import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from '../../bench/harness/instances';
+import { httpStatus, readMemory } from '../../bench/harness/process';
+import { BANKCHURN_DIR, pinTestProcess, startServer, type TestServer, TIMING_NICE } from './support/server';
+
+interface Answer {
+  status: number;
+  retryAfter?: string;
+  body: string;
+  ms: number;
+}
+
+function post(url: string, body: string): Promise<Answer> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers['retry-after'],
+            body: text,
+            ms: performance.now() - started,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const LIMIT = 2;
+/** Waves of concurrent requests, WAVE_GAP_MS apart: a sustained overload, not one spike. */
+const WAVES = 12;
+const WAVE_SIZE = 30;
+const WAVE_GAP_MS = 250;
+const BURST = WAVES * WAVE_SIZE;
+const BATCH = 400;
+
+describe('overload', () => {
+  let server: TestServer;
+  const metadata = readBundleMetadata(`${BUNDLED_MODELS_DIR}/bankchurn`);
+  // Heavy but valid: BATCH instances with explanations, so a request stays in flight for many event-loop turns.
+  const bodies = requestBodies(metadata, { count: 8, batchSize: BATCH, explain: true, seed: 99 });
+
+  beforeAll(async () => {
+    pinTestProcess();
+    server = await startServer(
+      { MODEL_DIR: BANKCHURN_DIR, MAX_CONCURRENT_REQUESTS: String(LIMIT), LOG_LEVEL: 'warn' },
+      { cpus: '0', nice: TIMING_NICE },
+    );
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test(`${BURST} heavy requests in waves over a limit of ${LIMIT} get 503 + Retry-After; liveness holds`, async () => {
+    const url = server.url('/v1/models/bankchurn:predict');
+    // One request alone: the yardstick for what an accepted request may cost under the burst.
+    const solo = await post(url, bodies[0]!);
+    expect(solo.status).toBe(200);
+    const rssBefore = readMemory(server.pid).rssMiB;
+
+    let bursting = true;
+    const liveness: { status: number; ms: number }[] = [];
+    const probe = (async () => {
+      while (bursting) {
+        const started = performance.now();
+        const status = await httpStatus(server.url('/health/live'), 5000);
+        liveness.push({ status, ms: performance.now() - started });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const pending: Promise<Answer>[] = [];
+    for (let w = 0; w < WAVES; w++) {
+      for (let i = 0; i < WAVE_SIZE; i++) pending.push(post(url, bodies[(w + i) % bodies.length]!));
+      await new Promise((r) => setTimeout(r, WAVE_GAP_MS));
+    }
+    const answers = await Promise.all(pending);
+    bursting = false;
+    await probe;
+    const rssAfter = readMemory(server.pid).rssMiB;
+
+    const ok = answers.filter((a) => a.status === 200);
+    const shed = answers.filter((a) => a.status === 503);
+    expect(answers.filter((a) => a.status !== 200 && a.status !== 503).map((a) => a.status)).toEqual([]);
+    // Later waves are served too: capacity is reused, not lost.
+    expect(ok.length).toBeGreaterThanOrEqual(WAVES);
+    expect(shed.length).toBeGreaterThan(BURST / 2);
+    for (const a of shed) {
+      expect(a.retryAfter).toMatch(/^\d+$/);
+      expect(JSON.parse(a.body)).toMatchObject({ error: { code: 'OVERLOADED' } });
+    }
+    // Turned away without waiting for a slot: no slower than being served (relative, so a busy machine
+    // slows both alike), and within a bound that queueing 30 heavy requests per wave would break.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const shedMedian = median(shed.map((a) => a.ms));
+    const okMedian = median(ok.map((a) => a.ms));
+    expect(shedMedian).toBeLessThanOrEqual(okMedian);
+    expect(shedMedian).toBeLessThan(2000);
+    // Accepted requests wait for at most a few others, not for the whole burst.
+    const slowestOk = Math.max(...ok.map((a) => a.ms));
+    expect(slowestOk).toBeLessThan(solo.ms * (LIMIT + 2) * 3 + 1000);
+    // Liveness answered throughout (scoring yields to the event loop every ~10 ms).
+    const liveMs = liveness.map((l) => l.ms);
+    expect(liveness.length).toBeGreaterThan(5);
+    expect(liveness.filter((l) => l.status !== 200)).toEqual([]);
+    expect(median(liveMs)).toBeLessThan(250);
+    expect(Math.max(...liveMs)).toBeLessThan(2000);
+    // Memory: the burst's bodies are parsed (~0.1 MB each) but not queued for scoring.
+    expect(rssAfter - rssBefore).toBeLessThan(256);
+    process.stdout.write(
+      `overload: ${ok.length} ok / ${shed.length} shed; solo ${solo.ms.toFixed(0)} ms; ok median ${okMedian.toFixed(0)} ms, ` +
+        `slowest ${slowestOk.toFixed(0)} ms; shed median ${shedMedian.toFixed(0)} ms; liveness median ` +
+        `${median(liveMs).toFixed(1)} ms, max ${Math.max(...liveMs).toFixed(1)} ms over ${liveness.length} probes; ` +
+        `RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MiB\n`,
+    );
+    // Still serving after the burst.
+    expect((await post(url, bodies[1]!)).status).toBe(200);
+  });
+});
