@@ -100,6 +100,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
         useDefaults: false,
         allErrors: false,
         allowUnionTypes: true,
+        // The route schemas are constants checked by the tests; validating them against the JSON Schema
+        // meta-schema first would compile that (~20 ms of cold start) for nothing.
+        validateSchema: false,
       },
     },
     schemaErrorFormatter: (errors, dataVar) => {

@@ -27,26 +27,28 @@ import type { Forest } from '../models/xgboost/forest';
  */
 export class LeafTableShap {
   private readonly forest: Forest;
-  /** Per tree: its inner nodes and its leaves, as ranges of `inner` and `leaves`. */
+  /** Per tree: its inner nodes and its leaves, as ranges of records in `innerData` and `leafData`. */
   private readonly innerStart: Int32Array;
   private readonly leafStart: Int32Array;
-  /** Inner nodes in depth-first preorder (parents before children). */
-  private readonly inner: Int32Array;
-  /** Per inner node: the bit of its feature on the unique path if the feature is new there, else 0 … */
-  private readonly setBit: Int32Array;
-  /** … and the bit if the feature was split on higher up (x must take every edge on it), else 0. */
-  private readonly clearBit: Int32Array;
-  /** Per tabled leaf (by position in `leaves`): node, path length d, table start, first path feature. */
-  private readonly leaves: Int32Array;
-  private readonly pathLength: Uint8Array;
-  private readonly tableStart: Int32Array;
-  private readonly featureStart: Int32Array;
+  /**
+   * Inner nodes in depth-first preorder (parents before children), one record of INNER_FIELDS int32 each
+   * (one contiguous stream for pass 1): feature, left child, right child, SET_BIT (the bit of the node's
+   * feature on the unique path if the feature is new there, else 0), CLEAR_BIT (the bit if the feature was
+   * split on higher up: x must take every edge on it, else 0), -default_left, the threshold's float32 order
+   * key, the node.
+   */
+  private readonly innerData: Int32Array;
+  /** Per tabled leaf, LEAF_FIELDS int32: node, path length d, table start, first path feature. */
+  private readonly leafData: Int32Array;
   /** Per path feature of each leaf: the feature, and 1 / z_k. */
   private readonly features: Int32Array;
   private readonly inverseZero: Float64Array;
   private readonly table: Float64Array;
   /** Scratch: the hot set (bit mask) each node is reached with during one addTree. */
   private readonly hotOf: Int32Array;
+  /** The instance set by `setInstance`: float32 order key of each feature value, and -1 where missing. */
+  private readonly valueKey: Int32Array;
+  private readonly missing: Int32Array;
 
   /** Table entries tree t needs: the sum over its leaves of 2^d, d = distinct features on the leaf's path. */
   static tableSize(forest: Forest, t: number): number {
@@ -84,17 +86,16 @@ export class LeafTableShap {
   constructor(forest: Forest, trees: readonly number[]) {
     this.forest = forest;
     const nodes = forest.feature.length;
-    this.setBit = new Int32Array(nodes);
-    this.clearBit = new Int32Array(nodes);
+    const setBit = new Int32Array(nodes);
+    const clearBit = new Int32Array(nodes);
     this.hotOf = new Int32Array(nodes);
+    this.valueKey = new Int32Array(forest.numFeatures);
+    this.missing = new Int32Array(forest.numFeatures);
     this.innerStart = new Int32Array(forest.numTrees + 1);
     this.leafStart = new Int32Array(forest.numTrees + 1);
     this.table = new Float64Array(trees.reduce((sum, t) => sum + LeafTableShap.tableSize(forest, t), 0));
     const inner: number[] = [];
     const leaves: number[] = [];
-    const pathLength: number[] = [];
-    const tableStart: number[] = [];
-    const featureStart: number[] = [];
     const features: number[] = [];
     const inverseZero: number[] = [];
     let next = 0;
@@ -102,10 +103,7 @@ export class LeafTableShap {
     const build = (node: number, path: readonly number[], zero: readonly number[]): void => {
       const f = forest.feature[node]!;
       if (f < 0) {
-        leaves.push(node);
-        pathLength.push(path.length);
-        tableStart.push(next);
-        featureStart.push(features.length);
+        leaves.push(node, path.length, next, features.length);
         features.push(...path);
         inverseZero.push(...zero.map((z) => 1 / z));
         fillLeafTable(this.table, next, forest.value[node]!, zero);
@@ -115,8 +113,8 @@ export class LeafTableShap {
       inner.push(node);
       const seen = path.indexOf(f);
       const k = seen < 0 ? path.length : seen;
-      if (seen < 0) this.setBit[node] = 1 << k;
-      else this.clearBit[node] = 1 << k;
+      if (seen < 0) setBit[node] = 1 << k;
+      else clearBit[node] = 1 << k;
       const childPath = seen < 0 ? [...path, f] : path;
       for (const child of [forest.left[node]!, forest.right[node]!]) {
         const childZero = [...zero];
@@ -127,65 +125,79 @@ export class LeafTableShap {
     const tabled = new Set(trees);
     for (let t = 0; t < forest.numTrees; t++) {
       this.innerStart[t] = inner.length;
-      this.leafStart[t] = leaves.length;
+      this.leafStart[t] = leaves.length / LEAF_FIELDS;
       if (tabled.has(t)) build(forest.treeRoot[t]!, [], []);
     }
     this.innerStart[forest.numTrees] = inner.length;
-    this.leafStart[forest.numTrees] = leaves.length;
-    this.inner = Int32Array.from(inner);
-    this.leaves = Int32Array.from(leaves);
-    this.pathLength = Uint8Array.from(pathLength);
-    this.tableStart = Int32Array.from(tableStart);
-    this.featureStart = Int32Array.from(featureStart);
+    this.leafStart[forest.numTrees] = leaves.length / LEAF_FIELDS;
+    this.innerData = new Int32Array(inner.length * INNER_FIELDS);
+    inner.forEach((node, i) => {
+      const at = i * INNER_FIELDS;
+      this.innerData[at + FEATURE] = forest.feature[node]!;
+      this.innerData[at + LEFT] = forest.left[node]!;
+      this.innerData[at + RIGHT] = forest.right[node]!;
+      this.innerData[at + SET_BIT] = setBit[node]!;
+      this.innerData[at + CLEAR_BIT] = clearBit[node]!;
+      this.innerData[at + DEFAULT_LEFT] = -forest.defaultLeft[node]!;
+      this.innerData[at + THRESHOLD_KEY] = float32Key(forest.threshold[node]!);
+      this.innerData[at + NODE] = node;
+    });
+    this.leafData = Int32Array.from(leaves);
     this.features = Int32Array.from(features);
     this.inverseZero = Float64Array.from(inverseZero);
   }
 
-  /** Adds tree t's SHAP values for `x` (float32-rounded, NaN = missing) to phi[offset + feature]. */
-  addTree(t: number, x: Float64Array, phi: Float64Array, offset: number): void {
-    const forest = this.forest;
-    const feature = forest.feature;
-    const threshold = forest.threshold;
-    const leftChild = forest.left;
-    const rightChild = forest.right;
-    const defaultLeft = forest.defaultLeft;
-    const inner = this.inner;
-    const setBit = this.setBit;
-    const clearBit = this.clearBit;
+  /**
+   * Sets the instance the next addTree calls explain: `x` float32-rounded, NaN = missing. Comparisons then
+   * run on integer order keys, which (unlike float comparisons) compile without branches.
+   */
+  setInstance(x: Float64Array): void {
+    const valueKey = this.valueKey;
+    const missing = this.missing;
+    for (let f = 0; f < valueKey.length; f++) {
+      const v = x[f]!;
+      const isMissing = Number.isNaN(v);
+      missing[f] = isMissing ? -1 : 0;
+      valueKey[f] = isMissing ? 0 : float32Key(v);
+    }
+  }
+
+  /** Adds tree t's SHAP values for the instance of `setInstance` to phi[offset + feature]. */
+  addTree(t: number, phi: Float64Array, offset: number): void {
+    const data = this.innerData;
+    const valueKey = this.valueKey;
+    const missing = this.missing;
     const hotOf = this.hotOf;
 
     // Pass 1, inner nodes in preorder: the hot set each child is reached with. With g = -1 when x goes
     // left and 0 when it goes right, a new feature is hot in the child x takes; a repeated one stays hot
-    // only there.
-    hotOf[forest.treeRoot[t]!] = 0;
-    const innerEnd = this.innerStart[t + 1]!;
-    for (let i = this.innerStart[t]!; i < innerEnd; i++) {
-      const node = inner[i]!;
-      const v = x[feature[node]!]!;
-      const thr = threshold[node]!;
-      // NaN fails both comparisons: then default_left decides.
-      const g = -((v < thr ? 1 : 0) | ((v >= thr ? 0 : 1) & defaultLeft[node]!));
-      const hot = hotOf[node]!;
-      const set = setBit[node]!;
-      const clear = clearBit[node]!;
-      hotOf[leftChild[node]!] = (hot | (set & g)) & ~(clear & ~g);
-      hotOf[rightChild[node]!] = (hot | (set & ~g)) & ~(clear & g);
+    // only there. x goes left when its key is below the threshold's (floor of the difference scaled into
+    // (-0.5, 0.5) is -1 or 0), or when it is missing and default_left is set.
+    hotOf[this.forest.treeRoot[t]!] = 0;
+    const innerEnd = this.innerStart[t + 1]! * INNER_FIELDS;
+    for (let at = this.innerStart[t]! * INNER_FIELDS; at < innerEnd; at += INNER_FIELDS) {
+      const f = data[at + FEATURE]!;
+      const miss = missing[f]!;
+      const below = Math.floor((valueKey[f]! - data[at + THRESHOLD_KEY]!) * KEY_SCALE) | 0;
+      const g = (below & ~miss) | (data[at + DEFAULT_LEFT]! & miss);
+      const hot = hotOf[data[at + NODE]!]!;
+      const set = data[at + SET_BIT]!;
+      const clear = data[at + CLEAR_BIT]!;
+      hotOf[data[at + LEFT]!] = (hot | (set & g)) & ~(clear & ~g);
+      hotOf[data[at + RIGHT]!] = (hot | (set & ~g)) & ~(clear & g);
     }
 
     // Pass 2, leaves: phi_k += (1{k ∈ H} / z_k - 1) * F(H minus k if k ∈ H), without branching on H.
-    const leaves = this.leaves;
-    const pathLength = this.pathLength;
-    const tableStart = this.tableStart;
-    const featureStart = this.featureStart;
+    const leafData = this.leafData;
     const features = this.features;
     const inverseZero = this.inverseZero;
     const table = this.table;
-    const leafEnd = this.leafStart[t + 1]!;
-    for (let l = this.leafStart[t]!; l < leafEnd; l++) {
-      const hot = hotOf[leaves[l]!]!;
-      const d = pathLength[l]!;
-      const start = tableStart[l]!;
-      const first = featureStart[l]!;
+    const leafEnd = this.leafStart[t + 1]! * LEAF_FIELDS;
+    for (let at = this.leafStart[t]! * LEAF_FIELDS; at < leafEnd; at += LEAF_FIELDS) {
+      const hot = hotOf[leafData[at]!]!;
+      const d = leafData[at + 1]!;
+      const start = leafData[at + 2]!;
+      const first = leafData[at + 3]!;
       for (let k = 0; k < d; k++) {
         const inHot = (hot >> k) & 1;
         const share = table[start + (hot ^ (inHot << k))]!;
@@ -195,11 +207,45 @@ export class LeafTableShap {
   }
 }
 
+/** Fields of an inner-node record in `innerData`. */
+const FEATURE = 0;
+const LEFT = 1;
+const RIGHT = 2;
+const SET_BIT = 3;
+const CLEAR_BIT = 4;
+const DEFAULT_LEFT = 5;
+const THRESHOLD_KEY = 6;
+const NODE = 7;
+const INNER_FIELDS = 8;
+const LEAF_FIELDS = 4;
+/** 2^-33: maps the difference of two int32 keys, |d| < 2^32, into (-0.5, 0.5), so its floor is -1 or 0. */
+const KEY_SCALE = 2 ** -33;
+
+const keyFloat = new Float32Array(1);
+const keyBits = new Int32Array(keyFloat.buffer);
+
+/**
+ * An int32 that orders as the float32 value v does (v float32-exact, not NaN): the float's bits, with the
+ * magnitude bits flipped for negative numbers. -0 becomes +0 first, as the two compare equal.
+ */
+function float32Key(v: number): number {
+  keyFloat[0] = v + 0;
+  const bits = keyBits[0]!;
+  return bits ^ ((bits >> 31) & 0x7fffffff);
+}
+/** Weights by path length d: every leaf of a model shares a handful of lengths (at most 30). */
+const weightsByLength: Float64Array[] = [];
+
 /** Shapley weight |S|! (d-|S|-1)! / d! of a coalition of size s among d players, for s = 0..d-1. */
 function shapleyWeights(d: number): Float64Array {
+  const cached = weightsByLength[d];
+  if (cached !== undefined) return cached;
   const factorial = [1];
   for (let i = 1; i <= d; i++) factorial.push(factorial[i - 1]! * i);
-  return Float64Array.from({ length: d }, (_, s) => (factorial[s]! * factorial[d - s - 1]!) / factorial[d]!);
+  const w = new Float64Array(d);
+  for (let s = 0; s < d; s++) w[s] = (factorial[s]! * factorial[d - s - 1]!) / factorial[d]!;
+  weightsByLength[d] = w;
+  return w;
 }
 
 /**

@@ -68,9 +68,10 @@ export class TreeShap {
     const forest = this.forest;
     const width = this.width;
     phi.fill(0, 0, forest.numGroups * width);
+    if (this.tabledTrees > 0) this.tables.setInstance(x);
     for (let t = 0; t < forest.numTrees; t++) {
       const offset = forest.treeGroup[t]! * width;
-      if (this.tabled[t]) this.tables.addTree(t, x, phi, offset);
+      if (this.tabled[t]) this.tables.addTree(t, phi, offset);
       else this.paths.addTree(t, x, phi, offset);
     }
     for (let g = 0; g < forest.numGroups; g++) phi[g * width + width - 1] = forest.expectedValue[g]!;

@@ -34,7 +34,6 @@ export class Forest {
    * tree's cover-weighted mean leaf value, computed in float32 as XGBoost's FillNodeMeanValues does.
    */
   readonly expectedValue: Float64Array;
-
   constructor(model: BoosterModel) {
     this.numFeatures = model.numFeatures;
     this.numGroups = model.numGroups;

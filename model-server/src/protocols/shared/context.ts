@@ -12,6 +12,10 @@ import { openApiPath } from '../openapi';
 /** What one request did, for its log line, its metrics and its Server-Timing header. */
 export interface ServingContext {
   readonly startedAt: number;
+  /** The route pattern as documented (`/v1/models/{model}:predict`), or 'unmatched'. */
+  readonly route: string;
+  /** The route is a health probe: its successes are logged at debug. */
+  readonly quietLog: boolean;
   model?: string;
   explain?: boolean;
   instances?: number;
@@ -48,6 +52,17 @@ export interface ProtocolDeps {
 
 const ms = (x: number): number => Math.round(x * 100) / 100;
 
+/** pino's numeric levels: a logger at level L writes a line of level M when M >= L. */
+const LEVEL_VALUES: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Number.POSITIVE_INFINITY,
+};
+
 /**
  * Request hooks shared by every protocol: the per-request context, the concurrency cap on scoring routes,
  * `Connection: close` while draining, and one log line plus metrics per request.
@@ -75,65 +90,85 @@ export function installRequestHooks(
   };
   app.decorateRequest('serving', null as unknown as ServingContext);
 
-  app.addHook('onRequest', async (request, reply) => {
-    request.serving = { startedAt: performance.now() };
+  // Callback-style hooks: an async hook costs a promise and a microtask turn per hook per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    // `routeOptions` builds a new object on every read: read it once per request.
+    const { url, config } = request.routeOptions;
+    const s: ServingContext = {
+      startedAt: performance.now(),
+      route: routeLabel(url),
+      quietLog: config.quietLog === true,
+    };
+    request.serving = s;
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
-      throw new ServingError('BAD_REQUEST', 'the Host header is required in HTTP/1.1 requests');
+      done(new ServingError('BAD_REQUEST', 'the Host header is required in HTTP/1.1 requests'));
+      return;
     }
-    const config = request.routeOptions.config;
     if (config.model !== undefined) {
       const name =
         config.model === 'default' ? registry.defaultModelName : (request.params as { model?: string }).model;
-      if (name !== undefined && registry.find(name) !== undefined) request.serving.model = name;
+      if (name !== undefined && registry.find(name) !== undefined) s.model = name;
     }
     if (config.limited) {
       const release = limiter.tryAcquire();
       if (release === undefined) {
-        throw new ServingError(
-          'OVERLOADED',
-          `${limiter.max} predictions are in flight (MAX_CONCURRENT_REQUESTS); retry later`,
+        done(
+          new ServingError(
+            'OVERLOADED',
+            `${limiter.max} predictions are in flight (MAX_CONCURRENT_REQUESTS); retry later`,
+          ),
         );
+        return;
       }
       // Released when the response is done, or on 'close' if the client went away first: never leaked.
-      request.serving.release = release;
-      reply.raw.once('close', release);
+      // `on`, not `once`: release is idempotent, and `once` wraps it in a closure of its own per request.
+      s.release = release;
+      reply.raw.on('close', release);
     }
+    done();
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     // Keep-alive clients must reconnect (to another replica) while this one drains.
     if (readiness.isDraining) reply.header('connection', 'close');
     const s = request.serving;
     if (s?.scoreMs !== undefined) {
       reply.header('server-timing', `decode;dur=${ms(s.decodeMs ?? 0)}, score;dur=${ms(s.scoreMs)}`);
     }
-    return payload;
+    done(null, payload);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const s = request.serving;
-    if (s === null || s === undefined) return;
+    if (s === null || s === undefined) {
+      done();
+      return;
+    }
     s.release?.();
     const status = reply.statusCode;
-    const route = request.routeOptions.url;
-    if (s.model !== undefined) metrics.countRequest(s.model, routeLabel(route), status);
-    const quiet = request.routeOptions.config.quietLog === true && status < 400;
-    const line = {
-      method: request.method,
-      url: request.url,
-      route: routeLabel(route),
-      status,
-      model: s.model,
-      explain: s.explain,
-      instances: s.instances,
-      timings: {
-        decodeMs: s.decodeMs === undefined ? undefined : ms(s.decodeMs),
-        scoreMs: s.scoreMs === undefined ? undefined : ms(s.scoreMs),
-        totalMs: ms(performance.now() - s.startedAt),
-      },
-    };
-    if (quiet) request.log.debug(line, 'request');
-    else request.log.info(line, 'request');
+    if (s.model !== undefined) metrics.countRequest(s.model, s.route, status);
+    const quiet = s.quietLog && status < 400;
+    const log = request.log;
+    // The line is built only when it will be written (production logs at info, benchmarks at warn).
+    if ((LEVEL_VALUES[log.level] ?? 0) <= (quiet ? LEVEL_VALUES.debug! : LEVEL_VALUES.info!)) {
+      const line = {
+        method: request.method,
+        url: request.url,
+        route: s.route,
+        status,
+        model: s.model,
+        explain: s.explain,
+        instances: s.instances,
+        timings: {
+          decodeMs: s.decodeMs === undefined ? undefined : ms(s.decodeMs),
+          scoreMs: s.scoreMs === undefined ? undefined : ms(s.scoreMs),
+          totalMs: ms(performance.now() - s.startedAt),
+        },
+      };
+      if (quiet) log.debug(line, 'request');
+      else log.info(line, 'request');
+    }
+    done();
   });
 }
 
