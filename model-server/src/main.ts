@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, HELP_TEXT, HelpRequested, parseConfig, type ServerConfig } from './config';
 import { type RunningServer, type StartupError, startServer } from './lifecycle/server';
+import { PACKAGE_ROOT } from './package-root';
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
       .version;
   } catch {
     return '0.0.0';

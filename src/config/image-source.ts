@@ -16,7 +16,6 @@ export const IMAGE_SOURCE_PATHS: readonly string[] = [
   'model-server/Dockerfile',
   'model-server/package.json',
   'model-server/tsconfig.json',
-  'model-server/tsconfig.build.json',
   'model-server/src',
   'model-server/models',
 ];

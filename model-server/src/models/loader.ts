@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { LoadedModel } from '../core/types';
+import { PACKAGE_ROOT } from '../package-root';
 import { parseBundleMetadata } from './metadata';
 import { TextModel } from './text/text-model';
 import { parseTfidfLogreg } from './text/tfidf-artifact';
@@ -13,11 +14,8 @@ export const METADATA_FILE = 'metadata.json';
 /** The file that makes a directory without metadata a bare booster. */
 export const BARE_BOOSTER_FILE = 'model.json';
 
-/**
- * The models baked into the image: `model-server/models`. This file sits at `src/models/loader.ts` when run
- * from source (tsx, jest) and at `dist/models/loader.js` once built, two levels below the package either way.
- */
-export const BUNDLED_MODELS_DIR: string = resolve(__dirname, '..', '..', 'models');
+/** The models baked into the image: `model-server/models`. */
+export const BUNDLED_MODELS_DIR: string = join(PACKAGE_ROOT, 'models');
 
 /** Where models come from. */
 export interface ModelSource {
