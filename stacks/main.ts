@@ -4,7 +4,7 @@ import { ConfigError } from '../src/config/errors';
 import { hashImageSources } from '../src/config/image-source';
 import { loadConfig } from '../src/config/load';
 import type { ModelServingConfig } from '../src/config/resolve';
-import { ModelServingServicePropsError } from '../src/constructs/k8s/model-serving-service-validation';
+import { InvalidPropsError } from '../src/constructs/props-problems';
 import { AwsImageStack } from './aws-image';
 import { EksClusterStack } from './eks-cluster';
 import { EksServingStack } from './eks-serving';
@@ -157,11 +157,7 @@ export function addServingStacks(
 
 /** Errors that are the user's input, not a bug: printed without a stack trace. */
 function isInputError(error: unknown): error is Error {
-  return (
-    error instanceof ConfigError ||
-    error instanceof ModelServingServicePropsError ||
-    (error instanceof Error && /^Invalid \w+ [Pp]rops\b/.test(error.message))
-  );
+  return error instanceof ConfigError || error instanceof InvalidPropsError;
 }
 
 export function main(): void {

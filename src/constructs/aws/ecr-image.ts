@@ -1,9 +1,9 @@
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { BuiltImage } from '../docker/built-image';
-import { DIGEST_PINNED_IMAGE, type ImageSourceProps, imageTagForHash } from '../docker/image-reference';
+import { type BuiltImage, checkImageSource, imageFromSource } from '../docker/built-image';
+import type { ImageSourceProps } from '../docker/image-reference';
+import { checkPositiveIntegers, PropsProblems } from '../props-problems';
 
 export interface EcrImageProps {
   /** ECR repository name (`[a-z0-9._/-]`, 2-256). */
@@ -93,45 +93,20 @@ export class EcrImage extends Construct {
       }),
     });
 
-    if (props.source.kind === 'build') {
-      this.build = new BuiltImage(this, 'build', {
-        ...props.source,
-        repository: this.repositoryUrl,
-        tag: imageTagForHash(props.source.sourceHash),
-      });
-      this.imageUri = this.build.imageUri;
-    } else {
-      this.imageUri = props.source.uri;
-    }
+    const image = imageFromSource(this, props.source, this.repositoryUrl);
+    this.imageUri = image.imageUri;
+    this.build = image.build;
   }
 }
 
 function validate(id: string, props: EcrImageProps): void {
-  const problems: string[] = [];
-  const days = props.untaggedExpiryDays;
-  if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
-    problems.push(`untaggedExpiryDays: got ${days}; expected an integer >= 1`);
-  }
-  const keep = props.keepLastImages;
-  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) {
-    problems.push(`keepLastImages: got ${keep}; expected an integer >= 1`);
-  }
+  const problems = new PropsProblems('EcrImage', id);
+  checkPositiveIntegers(problems, props, ['untaggedExpiryDays', 'keepLastImages']);
   if (props.kmsKeyArn !== undefined && props.encryption !== 'KMS') {
-    problems.push(
+    problems.add(
       `kmsKeyArn: got ${JSON.stringify(props.kmsKeyArn)}; expected no key unless encryption is 'KMS'`,
     );
   }
-  const { source } = props;
-  if (
-    source.kind === 'prebuilt' &&
-    !Token.isUnresolved(source.uri) &&
-    !DIGEST_PINNED_IMAGE.test(source.uri)
-  ) {
-    problems.push(
-      `source.uri: got ${JSON.stringify(source.uri)}; expected an image pinned by digest (…@sha256:<64 hex>)`,
-    );
-  }
-  if (problems.length > 0) {
-    throw new Error(`Invalid EcrImage props for "${id}":\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
+  checkImageSource(problems, props.source);
+  problems.throwIfAny();
 }

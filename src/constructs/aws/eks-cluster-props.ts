@@ -1,4 +1,5 @@
-import { isKnown, PropsProblems, parseIpv4Cidr } from '../cluster-validation';
+import { parseIpv4Cidr } from '../ipv4-cidr';
+import { isKnown, PropsProblems } from '../props-problems';
 
 /** Control-plane log types EKS can send to CloudWatch Logs. */
 export type EksControlPlaneLogType = 'api' | 'audit' | 'authenticator' | 'controllerManager' | 'scheduler';
@@ -167,8 +168,8 @@ export function resolveEksClusterProps(props: EksClusterProps): ResolvedEksClust
 }
 
 /** Throws one error naming every invalid field, its value and the fix. Unresolved tokens are skipped. */
-export function validateEksClusterProps(p: ResolvedEksClusterProps): void {
-  const problems = new PropsProblems('EksCluster');
+export function validateEksClusterProps(id: string, p: ResolvedEksClusterProps): void {
+  const problems = new PropsProblems('EksCluster', id);
   const { clusterName } = p;
   if (isKnown(clusterName) && !CLUSTER_NAME_PATTERN.test(clusterName)) {
     problems.add(

@@ -81,7 +81,7 @@ export class EksCluster extends Construct {
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
     const p = resolveEksClusterProps(props);
-    validateEksClusterProps(p);
+    validateEksClusterProps(id, p);
     const name = p.clusterName;
     this.clusterName = name;
     this.partition = new DataAwsPartition(this, 'partition');

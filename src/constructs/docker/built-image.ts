@@ -1,11 +1,15 @@
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { Construct } from 'constructs';
+import { isKnown, type PropsProblems } from '../props-problems';
 import {
   DEFAULT_BUILD_CONTEXT,
   DEFAULT_DOCKERFILE,
   DEFAULT_PLATFORM,
+  DIGEST_PINNED_IMAGE,
   type ImageBuildProps,
+  type ImageSourceProps,
+  imageTagForHash,
 } from './image-reference';
 
 export * from './image-reference';
@@ -49,5 +53,32 @@ export class BuiltImage extends Construct {
       keepRemotely: true,
     });
     this.imageUri = `${props.repository}@${this.registryImage.sha256Digest}`;
+  }
+}
+
+/**
+ * The image a registry construct serves: built from the sources and pushed to `repository` (as construct
+ * `build` under `scope`, tagged by the sources' hash), or the prebuilt image as given.
+ */
+export function imageFromSource(
+  scope: Construct,
+  source: ImageSourceProps,
+  repository: string,
+): { readonly imageUri: string; readonly build?: BuiltImage } {
+  if (source.kind === 'prebuilt') return { imageUri: source.uri };
+  const build = new BuiltImage(scope, 'build', {
+    ...source,
+    repository,
+    tag: imageTagForHash(source.sourceHash),
+  });
+  return { imageUri: build.imageUri, build };
+}
+
+/** A prebuilt image must be pinned by digest: a tag can be moved, a digest cannot. */
+export function checkImageSource(problems: PropsProblems, source: ImageSourceProps): void {
+  if (source.kind === 'prebuilt' && isKnown(source.uri) && !DIGEST_PINNED_IMAGE.test(source.uri)) {
+    problems.add(
+      `source.uri: got ${JSON.stringify(source.uri)}; expected an image pinned by digest (…@sha256:<64 hex>)`,
+    );
   }
 }

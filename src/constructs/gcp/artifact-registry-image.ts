@@ -1,8 +1,9 @@
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
-import { type ITerraformDependable, Token } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { BuiltImage } from '../docker/built-image';
-import { DIGEST_PINNED_IMAGE, type ImageSourceProps, imageTagForHash } from '../docker/image-reference';
+import { type BuiltImage, checkImageSource, imageFromSource } from '../docker/built-image';
+import type { ImageSourceProps } from '../docker/image-reference';
+import { checkPositiveIntegers, PropsProblems } from '../props-problems';
 
 const SECONDS_PER_DAY = 86_400;
 
@@ -77,40 +78,15 @@ export class ArtifactRegistryImage extends Construct {
     this.repositoryUrl = `${this.registryHost}/${this.repository.project}/${this.repository.repositoryId}`;
     const imageRepository = `${this.repositoryUrl}/${props.imageName ?? 'model-server'}`;
 
-    if (props.source.kind === 'build') {
-      this.build = new BuiltImage(this, 'build', {
-        ...props.source,
-        repository: imageRepository,
-        tag: imageTagForHash(props.source.sourceHash),
-      });
-      this.imageUri = this.build.imageUri;
-    } else {
-      this.imageUri = props.source.uri;
-    }
+    const image = imageFromSource(this, props.source, imageRepository);
+    this.imageUri = image.imageUri;
+    this.build = image.build;
   }
 }
 
 function validate(id: string, props: ArtifactRegistryImageProps): void {
-  const problems: string[] = [];
-  for (const field of ['untaggedExpiryDays', 'taggedExpiryDays', 'keepMostRecent'] as const) {
-    const value = props[field];
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-      problems.push(`${field}: got ${value}; expected an integer >= 1`);
-    }
-  }
-  const { source } = props;
-  if (
-    source.kind === 'prebuilt' &&
-    !Token.isUnresolved(source.uri) &&
-    !DIGEST_PINNED_IMAGE.test(source.uri)
-  ) {
-    problems.push(
-      `source.uri: got ${JSON.stringify(source.uri)}; expected an image pinned by digest (…@sha256:<64 hex>)`,
-    );
-  }
-  if (problems.length > 0) {
-    throw new Error(
-      `Invalid ArtifactRegistryImage props for "${id}":\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-  }
+  const problems = new PropsProblems('ArtifactRegistryImage', id);
+  checkPositiveIntegers(problems, props, ['untaggedExpiryDays', 'taggedExpiryDays', 'keepMostRecent']);
+  checkImageSource(problems, props.source);
+  problems.throwIfAny();
 }

@@ -1,4 +1,5 @@
-import { cidrsOverlap, type Ipv4Cidr, isKnown, PropsProblems, parseIpv4Cidr } from '../cluster-validation';
+import { cidrsOverlap, type Ipv4Cidr, parseIpv4Cidr } from '../ipv4-cidr';
+import { isKnown, PropsProblems } from '../props-problems';
 
 export type GkeReleaseChannel = 'RAPID' | 'REGULAR' | 'STABLE' | 'EXTENDED';
 
@@ -120,8 +121,8 @@ export function resolveGkeClusterProps(props: GkeClusterProps): ResolvedGkeClust
 }
 
 /** Throws one error naming every invalid field, its value and the fix. Unresolved tokens are skipped. */
-export function validateGkeClusterProps(p: ResolvedGkeClusterProps): void {
-  const problems = new PropsProblems('GkeCluster');
+export function validateGkeClusterProps(id: string, p: ResolvedGkeClusterProps): void {
+  const problems = new PropsProblems('GkeCluster', id);
   if (isKnown(p.clusterName) && !CLUSTER_NAME_PATTERN.test(p.clusterName)) {
     problems.add(
       `clusterName '${p.clusterName}' is not a valid GKE cluster name: use 1-40 lowercase letters, digits or '-', starting with a letter and not ending with '-'.`,

@@ -96,7 +96,7 @@ export class GkeCluster extends Construct {
   constructor(scope: Construct, id: string, props: GkeClusterProps) {
     super(scope, id);
     const p = resolveGkeClusterProps(props);
-    validateGkeClusterProps(p);
+    validateGkeClusterProps(id, p);
     const name = p.clusterName;
 
     const client =

@@ -1,4 +1,5 @@
 import { Token } from 'cdktf';
+import { PropsProblems } from '../props-problems';
 import {
   DRAIN_ALLOWANCE_SECONDS,
   RESERVED_ENV,
@@ -13,16 +14,6 @@ export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** IPv4 or IPv6 CIDR, checked for shape (the API server checks the rest). */
 export const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
-
-export class ModelServingServicePropsError extends Error {
-  constructor(
-    id: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`Invalid ModelServingService props for "${id}":\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ModelServingServicePropsError';
-  }
-}
 
 export interface ResolvedServiceSettings {
   readonly name: string;
@@ -56,9 +47,9 @@ const show = (value: unknown): string => JSON.stringify(value);
  * what is expected. Values that are unresolved tokens are skipped (known only at deploy time).
  */
 export function validateModelServingServiceProps(id: string, s: ResolvedServiceSettings): void {
-  const problems: string[] = [];
+  const problems = new PropsProblems('ModelServingService', id);
   const problem = (field: string, value: unknown, expected: string) =>
-    problems.push(`${field}: got ${show(value)}; expected ${expected}`);
+    problems.add(`${field}: got ${show(value)}; expected ${expected}`);
 
   if (known(s.name) && !DNS_1035_LABEL.test(s.name)) {
     problem(
@@ -179,5 +170,5 @@ export function validateModelServingServiceProps(id: string, s: ResolvedServiceS
     }
   }
 
-  if (problems.length > 0) throw new ModelServingServicePropsError(id, problems);
+  problems.throwIfAny();
 }

@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { EksCluster, type EksClusterProps } from '../../../src/constructs/aws/eks-cluster';
+import { InvalidPropsError } from '../../../src/constructs/props-problems';
 
 function build(props: Partial<EksClusterProps>): void {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -10,9 +11,10 @@ function problemsOf(props: Partial<EksClusterProps>): string[] {
   try {
     build(props);
   } catch (error) {
-    const message = (error as Error).message;
-    expect(message.startsWith('Invalid EksCluster Props:\n- ')).toBe(true);
-    return message.split('\n- ').slice(1);
+    expect(error).toBeInstanceOf(InvalidPropsError);
+    const { message, problems } = error as InvalidPropsError;
+    expect(message.startsWith('Invalid EksCluster props for "eks":\n  - ')).toBe(true);
+    return [...problems];
   }
   throw new Error('expected the props to be rejected');
 }

@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { GkeCluster, type GkeClusterProps } from '../../../src/constructs/gcp/gke-cluster';
+import { InvalidPropsError } from '../../../src/constructs/props-problems';
 
 function build(props: Partial<GkeClusterProps>): void {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -15,9 +16,10 @@ function problemsOf(props: Partial<GkeClusterProps>): string[] {
   try {
     build(props);
   } catch (error) {
-    const message = (error as Error).message;
-    expect(message.startsWith('Invalid GkeCluster Props:\n- ')).toBe(true);
-    return message.split('\n- ').slice(1);
+    expect(error).toBeInstanceOf(InvalidPropsError);
+    const { message, problems } = error as InvalidPropsError;
+    expect(message.startsWith('Invalid GkeCluster props for "gke":\n  - ')).toBe(true);
+    return [...problems];
   }
   throw new Error('expected the props to be rejected');
 }

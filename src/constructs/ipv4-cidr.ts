@@ -1,32 +1,3 @@
-import { Token } from 'cdktf';
-
-/**
- * Collects every problem found in a construct's props and throws them together, so one synth shows
- * everything to fix (aws-cdk-lib's "Invalid … Props: …" pattern). Values that are unresolved tokens are
- * skipped by the callers: they are only known at deploy time.
- */
-export class PropsProblems {
-  private readonly problems: string[] = [];
-
-  constructor(private readonly what: string) {}
-
-  add(problem: string): void {
-    this.problems.push(problem);
-  }
-
-  /** Throws one error listing every problem, if there is any. */
-  throwIfAny(): void {
-    if (this.problems.length > 0) {
-      throw new Error(`Invalid ${this.what} Props:\n- ${this.problems.join('\n- ')}`);
-    }
-  }
-}
-
-/** True when the value is known at synth time (not a token, not undefined). */
-export function isKnown<T>(value: T | undefined): value is T {
-  return value !== undefined && !Token.isUnresolved(value);
-}
-
 /** An IPv4 CIDR block as numbers: `first` is the network address as an unsigned 32-bit integer. */
 export interface Ipv4Cidr {
   readonly first: number;
