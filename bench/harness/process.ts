@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { createServer } from 'node:net';
 
 /** A free TCP port on the loopback interface (closed again before returning, so a server can take it). */
@@ -72,8 +72,18 @@ export function httpStatus(url: string, timeoutMs = 1000): Promise<number> {
   });
 }
 
-/** POSTs a JSON body and returns status and parsed JSON (or the raw text when it is not JSON). */
-export function postJson(url: string, body: string): Promise<{ status: number; body: unknown }> {
+/** What `postJson` got back: the parsed JSON (or the raw text when it is not JSON) and when. */
+export interface PostAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+  /** From sending the request to the end of the response, ms. */
+  readonly ms: number;
+}
+
+/** POSTs a JSON body on a fresh connection. */
+export function postJson(url: string, body: string): Promise<PostAnswer> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -93,7 +103,12 @@ export function postJson(url: string, body: string): Promise<{ status: number; b
           } catch {
             // Left as text: the caller reports it.
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: parsed,
+            ms: performance.now() - started,
+          });
         });
       },
     );

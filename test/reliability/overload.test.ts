@@ -4,9 +4,8 @@
  * answering while the accepted requests are scored.
  */
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from '../../bench/harness/instances';
-import { readMemory } from '../../bench/harness/process';
+import { type PostAnswer, postJson, readMemory } from '../../bench/harness/process';
 import { BANKCHURN_DIR, pinTestProcess, startServer, type TestServer, TIMING_NICE } from './support/server';
 
 /**
@@ -54,44 +53,6 @@ function startLivenessProbe(url: string): { stop: () => Promise<{ status: number
   };
 }
 
-interface Answer {
-  status: number;
-  retryAfter?: string;
-  body: string;
-  ms: number;
-}
-
-function post(url: string, body: string): Promise<Answer> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          text += c;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            retryAfter: res.headers['retry-after'],
-            body: text,
-            ms: performance.now() - started,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const LIMIT = 2;
 /** Waves of concurrent requests, WAVE_GAP_MS apart: a sustained overload, not one spike. */
 const WAVES = 12;
@@ -121,16 +82,16 @@ describe('overload', () => {
   test(`${BURST} heavy requests in waves over a limit of ${LIMIT} get 503 + Retry-After; liveness holds`, async () => {
     const url = server.url('/v1/models/bankchurn:predict');
     // One request alone: the yardstick for what an accepted request may cost under the burst.
-    const solo = await post(url, bodies[0]!);
+    const solo = await postJson(url, bodies[0]!);
     expect(solo.status).toBe(200);
     const rssBefore = readMemory(server.pid).rssMiB;
 
     // Liveness is probed from a process of its own: timed in this one, it would include the time this process
     // spends sending the burst and parsing its large responses.
     const probe = startLivenessProbe(server.url('/health/live'));
-    const pending: Promise<Answer>[] = [];
+    const pending: Promise<PostAnswer>[] = [];
     for (let w = 0; w < WAVES; w++) {
-      for (let i = 0; i < WAVE_SIZE; i++) pending.push(post(url, bodies[(w + i) % bodies.length]!));
+      for (let i = 0; i < WAVE_SIZE; i++) pending.push(postJson(url, bodies[(w + i) % bodies.length]!));
       await new Promise((r) => setTimeout(r, WAVE_GAP_MS));
     }
     const answers = await Promise.all(pending);
@@ -144,8 +105,8 @@ describe('overload', () => {
     expect(ok.length).toBeGreaterThanOrEqual(WAVES);
     expect(shed.length).toBeGreaterThan(BURST / 2);
     for (const a of shed) {
-      expect(a.retryAfter).toMatch(/^\d+$/);
-      expect(JSON.parse(a.body)).toMatchObject({ error: { code: 'OVERLOADED' } });
+      expect(a.headers['retry-after']).toMatch(/^\d+$/);
+      expect(a.body).toMatchObject({ error: { code: 'OVERLOADED' } });
     }
     // Turned away without waiting for a slot: no slower than being served (relative, so a busy machine
     // slows both alike), and within a bound that queueing 30 heavy requests per wave would break.
@@ -173,6 +134,6 @@ describe('overload', () => {
         `RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MiB\n`,
     );
     // Still serving after the burst.
-    expect((await post(url, bodies[1]!)).status).toBe(200);
+    expect((await postJson(url, bodies[1]!)).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InFlightLimiter } from '../../core/concurrency';
 import { ServingError } from '../../core/errors';
 import type { Readiness } from '../../core/readiness';
@@ -52,16 +52,8 @@ export interface ProtocolDeps {
 
 const ms = (x: number): number => Math.round(x * 100) / 100;
 
-/** pino's numeric levels: a logger at level L writes a line of level M when M >= L. */
-const LEVEL_VALUES: Readonly<Record<string, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Number.POSITIVE_INFINITY,
-};
+/** fastify's logger is pino's, whose level check its FastifyBaseLogger type leaves out. */
+type LevelAwareLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
 
 /**
  * Request hooks shared by every protocol: the per-request context, the concurrency cap on scoring routes,
@@ -148,9 +140,9 @@ export function installRequestHooks(
     const status = reply.statusCode;
     if (s.model !== undefined) metrics.countRequest(s.model, s.route, status);
     const quiet = s.quietLog && status < 400;
-    const log = request.log;
+    const log = request.log as LevelAwareLogger;
     // The line is built only when it will be written (production logs at info, benchmarks at warn).
-    if ((LEVEL_VALUES[log.level] ?? 0) <= (quiet ? LEVEL_VALUES.debug! : LEVEL_VALUES.info!)) {
+    if (log.isLevelEnabled(quiet ? 'debug' : 'info')) {
       const line = {
         method: request.method,
         url: request.url,
