@@ -183,15 +183,7 @@ def write_golden(booster, names, specs, pool, bundle) -> None:
     chosen.append(({**base, "NumOfProducts": 4, "IsActiveMember": 0, "Age": 52, "Geography": "Germany"},
                    "high-risk profile"))
 
-    instances = [c[0] for c in chosen]
-    vectors = [common.encode_instance(specs, inst) for inst in instances]
-    rows = common.golden_rows(booster, names, instances, vectors, [c[1] for c in chosen])
-    common.check_golden_rows(bundle / "model.json", rows)
-    common.write_golden(
-        common.GOLDEN_DIR / "bankchurn.json",
-        {"model_dir": common.rel(bundle), "generator": common.GENERATOR, "feature_names": names},
-        rows,
-    )
+    common.write_booster_golden(booster, bundle, names, specs, chosen, "bankchurn.json")
 
 
 if __name__ == "__main__":

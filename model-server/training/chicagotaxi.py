@@ -236,15 +236,7 @@ def write_golden(booster, names, specs, pool, bundle, base) -> None:
     chosen.append(({**base, "pickup_community_area": OHARE, "dropoff_community_area": 32, "trip_miles": 17.5,
                     "trip_seconds": 2400}, "O'Hare to the Loop"))
 
-    instances = [c[0] for c in chosen]
-    vectors = [common.encode_instance(specs, inst) for inst in instances]
-    rows = common.golden_rows(booster, names, instances, vectors, [c[1] for c in chosen])
-    common.check_golden_rows(bundle / "model.json", rows)
-    common.write_golden(
-        common.GOLDEN_DIR / "chicagotaxi.json",
-        {"model_dir": common.rel(bundle), "generator": common.GENERATOR, "feature_names": names},
-        rows,
-    )
+    common.write_booster_golden(booster, bundle, names, specs, chosen, "chicagotaxi.json")
 
 
 if __name__ == "__main__":

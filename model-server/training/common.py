@@ -264,6 +264,18 @@ def golden_rows(
     return rows
 
 
+def write_booster_golden(booster: xgb.Booster, model_dir: Path, names: Sequence[str],
+                         specs: Sequence[dict[str, Any]], chosen: Sequence[tuple[dict[str, Any], str]],
+                         golden_name: str) -> None:
+    """Golden rows of `chosen` (instance, note) from XGBoost itself, checked against the JSON trees, written."""
+    instances = [c[0] for c in chosen]
+    vectors = [encode_instance(specs, inst) for inst in instances]
+    rows = golden_rows(booster, names, instances, vectors, [c[1] for c in chosen])
+    check_golden_rows(model_dir / "model.json", rows)
+    header = {"model_dir": rel(model_dir), "generator": GENERATOR, "feature_names": list(names)}
+    write_golden(GOLDEN_DIR / golden_name, header, rows)
+
+
 def _tolist(a: np.ndarray | np.floating) -> Any:
     if isinstance(a, np.ndarray):
         return [_tolist(v) for v in a]

@@ -68,7 +68,7 @@ def multiclass() -> None:
     chosen += common.threshold_rows(bundle / "model.json", MULTICLASS_INPUTS, specs, pool, 1, rng)
     chosen.append(({n: 0 for n in names}, "all zero"))
     chosen.append(({n: 30 for n in names}, "all at maximum"))
-    write(booster, bundle, names, specs, chosen, "multiclass.json")
+    common.write_booster_golden(booster, bundle, names, specs, chosen, "multiclass.json")
     print("multiclass", {"rows": len(y), "train_accuracy": round(accuracy, 4), "trees": 30})
 
 
@@ -110,7 +110,7 @@ def bare_booster() -> None:
     absent = {k: v for k, v in complete[0].items() if k not in ("sensor_a", "load")}
     chosen.append((absent, "sensor_a and load absent from the instance (absent = missing)"))
     chosen.append(({}, "empty instance: every feature absent"))
-    write(booster, out, BARE_NAMES, specs, chosen, "bare-booster.json")
+    common.write_booster_golden(booster, out, BARE_NAMES, specs, chosen, "bare-booster.json")
     model = json.loads((out / "model.json").read_text())
     print("bare-booster", {"rows": n, "base_score_in_json": model["learner"]["learner_model_param"]["base_score"]})
     convert_v3(out / "model.json", common.FIXTURE_MODELS_DIR / "base-score-v3-nonhalf" / "model.json",
@@ -135,7 +135,7 @@ def small_binary() -> None:
     pool = [{nm: float(X[i, j]) for j, nm in enumerate(names)} for i in range(n)]
     chosen = [(pool[int(i)], f"training row {int(i)}") for i in rng.choice(n, 40, replace=False)]
     chosen += common.threshold_rows(out / "model.json", inputs, specs, pool, 1, rng)
-    write(booster, out, names, specs, chosen, "base-score-v1.json")
+    common.write_booster_golden(booster, out, names, specs, chosen, "base-score-v1.json")
     convert_v3(out / "model.json", common.FIXTURE_MODELS_DIR / "base-score-v3" / "model.json",
                "base-score-v1.json", "base-score-v3.json")
 
@@ -157,16 +157,6 @@ def convert_v3(src: Path, dst: Path, golden_src: str, golden_dst: str) -> None:
               "feature_names": golden["feature_names"]}
     common.write_golden(common.GOLDEN_DIR / golden_dst, header, golden["rows"])
     common.check_golden_rows(dst, golden["rows"])
-
-
-def write(booster: xgb.Booster, model_dir: Path, names: list[str], specs: list[dict[str, Any]],
-          chosen: list[tuple[dict[str, Any], str]], golden_name: str) -> None:
-    instances = [c[0] for c in chosen]
-    vectors = [common.encode_instance(specs, inst) for inst in instances]
-    rows = common.golden_rows(booster, names, instances, vectors, [c[1] for c in chosen])
-    common.check_golden_rows(model_dir / "model.json", rows)
-    header = {"model_dir": common.rel(model_dir), "generator": common.GENERATOR, "feature_names": names}
-    common.write_golden(common.GOLDEN_DIR / golden_name, header, rows)
 
 
 def main() -> None:
