@@ -13,11 +13,12 @@ const ROOT = path.join(__dirname, '../..');
 const HASH = '9'.repeat(64);
 
 describe('buildApp', () => {
-  test('adds the six stacks under their CLI names', () => {
+  test('adds the seven stacks under their CLI names', () => {
     const { app, stacks } = buildApp(parseConfig({}), Testing.app(), { imageSourceHash: HASH });
     expect(app.node.children.map((child) => child.node.id).sort()).toEqual(Object.values(STACK_NAMES).sort());
     expect(stacks.eksServing.node.id).toBe('eks-serving');
     expect(stacks.gkeCluster.node.id).toBe('gke-cluster');
+    expect(stacks.sagemakerEndpoint.node.id).toBe('sagemaker-endpoint');
   });
 
   test('config reaches every stack: names, regions, cluster settings, state backend', () => {
