@@ -13,9 +13,17 @@ import { UsageError } from './usage-error';
  */
 export type InvokeTarget = (args: readonly string[], io: CliIo) => Promise<void>;
 
-/** Targets by name. Adding one: a file `invoke-<target>.ts` exporting an `InvokeTarget`, one line here. */
+/**
+ * Targets by name. Adding one: a file `invoke-<target>.ts` exporting an `InvokeTarget` and its usage text,
+ * one line here and one in `INVOKE_USAGES`.
+ */
 export const INVOKE_TARGETS: Readonly<Record<string, InvokeTarget>> = {
   sagemaker: invokeSagemaker,
+};
+
+/** Usage text of each target, shown by `npm run invoke -- --help`. */
+export const INVOKE_USAGES: Readonly<Record<string, string>> = {
+  sagemaker: SAGEMAKER_INVOKE_USAGE,
 };
 
 const targetList = (): string => Object.keys(INVOKE_TARGETS).join(', ');
@@ -25,8 +33,7 @@ export const invokeCommand: CliCommand = {
   get usage() {
     return [
       `usage: npm run invoke -- <target> [options]    (targets: ${targetList()})`,
-      '',
-      SAGEMAKER_INVOKE_USAGE,
+      ...Object.values(INVOKE_USAGES).flatMap((usage) => ['', usage]),
     ].join('\n');
   },
   run: async (args, io) => {

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
@@ -84,7 +85,9 @@ describe('cdktf.out/manifest.json of the whole app', () => {
     );
     const object = Object.values(sagemaker.resource.aws_s3_object)[0] as { source: string };
     expect(object.source).toMatch(/^assets\/artifact_[0-9A-F]+\/[a-f0-9]{64}\/model\.tar\.gz$/);
-    expect(existsSync(path.join(outdir, 'stacks', 'sagemaker-endpoint', object.source))).toBe(true);
+    // The copied file is the packed artifact its path and key name, byte for byte.
+    const copied = readFileSync(path.join(outdir, 'stacks', 'sagemaker-endpoint', object.source));
+    expect(createHash('sha256').update(copied).digest('hex')).toBe(object.source.split('/')[2]);
   });
 
   test('build mode: serving stacks take the image from the image stacks by cross-stack reference', () => {

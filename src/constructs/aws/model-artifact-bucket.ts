@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -55,9 +55,7 @@ export class ModelArtifactBucket extends Construct {
     validate(id, props);
     const tarball = packModelTarball(props.bundleDir);
     this.sha256 = tarball.sha256;
-    // The asset copies the file into cdktf.out at synth; the temp copy only feeds it.
-    const packed = path.join(mkdtempSync(path.join(tmpdir(), 'model-artifact-')), MODEL_ARTIFACT_FILE);
-    writeFileSync(packed, tarball.bytes);
+    const packed = writePackedArtifact(tarball.bytes, tarball.sha256);
     const asset = new TerraformAsset(this, 'artifact', {
       path: packed,
       type: AssetType.FILE,
@@ -140,4 +138,21 @@ function validate(id: string, props: ModelArtifactBucketProps): void {
     );
   }
   problems.throwIfAny();
+}
+
+/**
+ * Where the packed artifact waits for the asset to copy it into cdktf.out at synth: a folder named by its
+ * sha256 under the temp directory, so repeated synths reuse one file instead of leaving one each. Written
+ * under a unique name and renamed, so two synths at once never see a half-written file.
+ */
+function writePackedArtifact(bytes: Buffer, sha256: string): string {
+  const dir = path.join(tmpdir(), 'model-serving-artifacts', sha256);
+  const file = path.join(dir, MODEL_ARTIFACT_FILE);
+  // Reused only if its bytes are still the ones named (the temp directory is shared with other programs).
+  if (existsSync(file) && readFileSync(file).equals(bytes)) return file;
+  mkdirSync(dir, { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, bytes);
+  renameSync(partial, file);
+  return file;
 }
