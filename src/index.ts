@@ -1,5 +1,7 @@
 // The project as a construct library: every construct, the stack base class and the config's types.
 
+export * from './artifact/bundle-dir';
+export * from './artifact/model-tarball';
 export * from './common/project-stack';
 export * from './config/errors';
 export * from './config/image-source';
@@ -7,7 +9,13 @@ export * from './config/load';
 export * from './config/resolve';
 export * from './config/schema';
 export * from './constructs/aws/ecr-image';
+export * from './constructs/aws/ecr-repository-arn';
 export * from './constructs/aws/eks-cluster';
+export * from './constructs/aws/endpoint-time-to-live';
+export * from './constructs/aws/log-retention';
+export * from './constructs/aws/model-artifact-bucket';
+export * from './constructs/aws/sagemaker-model-endpoint';
+export * from './constructs/aws/sagemaker-model-endpoint-props';
 export * from './constructs/docker/built-image';
 export * from './constructs/gcp/artifact-registry-image';
 export * from './constructs/gcp/gke-cluster';

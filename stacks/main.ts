@@ -4,6 +4,7 @@ import { ConfigError } from '../src/config/errors';
 import { hashImageSources } from '../src/config/image-source';
 import { loadConfig } from '../src/config/load';
 import type { ModelServingConfig } from '../src/config/resolve';
+import { ecrRepositoryArnOf } from '../src/constructs/aws/ecr-repository-arn';
 import { InvalidPropsError } from '../src/constructs/props-problems';
 import { AwsImageStack } from './aws-image';
 import { EksClusterStack } from './eks-cluster';
@@ -11,6 +12,7 @@ import { EksServingStack } from './eks-serving';
 import { GcpImageStack } from './gcp-image';
 import { GkeClusterStack } from './gke-cluster';
 import { GkeServingStack } from './gke-serving';
+import { SagemakerEndpointStack } from './sagemaker-endpoint';
 
 /** Stack names: the CLI's `cdktf deploy <name>` arguments and the keys of `cdktf.out/manifest.json`. */
 export const STACK_NAMES = {
@@ -20,6 +22,7 @@ export const STACK_NAMES = {
   gkeCluster: 'gke-cluster',
   eksServing: 'eks-serving',
   gkeServing: 'gke-serving',
+  sagemakerEndpoint: 'sagemaker-endpoint',
 } as const;
 
 export interface BuildAppOptions {
@@ -38,6 +41,7 @@ export interface ModelServingApp {
     readonly gkeCluster: GkeClusterStack;
     readonly eksServing: EksServingStack;
     readonly gkeServing: GkeServingStack;
+    readonly sagemakerEndpoint: SagemakerEndpointStack;
   };
 }
 
@@ -50,7 +54,8 @@ export function buildApp(
   const images = addImageStacks(app, config, options);
   const clusters = addClusterStacks(app, config);
   const serving = addServingStacks(app, config, images, clusters);
-  return { app, stacks: { ...images, ...clusters, ...serving } };
+  const managed = addManagedEndpointStacks(app, config, images, options);
+  return { app, stacks: { ...images, ...clusters, ...serving, ...managed } };
 }
 
 function common(config: ModelServingConfig): ProjectStackProps {
@@ -153,6 +158,37 @@ export function addServingStacks(
     dependsOn: [clusters.gkeCluster, images.gcpImage],
   });
   return { eksServing, gkeServing };
+}
+
+/** Endpoints on managed platforms: they need an image stack, never a cluster. */
+export function addManagedEndpointStacks(
+  app: App,
+  config: ModelServingConfig,
+  images: { awsImage: AwsImageStack },
+  options: BuildAppOptions = {},
+) {
+  const image = config.image.aws.source;
+  let repositoryArn = images.awsImage.image.repositoryArn;
+  if (image.mode === 'prebuilt') {
+    const arn = ecrRepositoryArnOf(image.uri);
+    if (!arn) {
+      throw new InvalidPropsError('SagemakerEndpointStack', STACK_NAMES.sagemakerEndpoint, [
+        `image (image.aws.uri): got ${JSON.stringify(image.uri)}; expected an ECR image (<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:…): SageMaker pulls only from ECR`,
+      ]);
+    }
+    repositoryArn = arn;
+  }
+  const sagemakerEndpoint = new SagemakerEndpointStack(app, STACK_NAMES.sagemakerEndpoint, {
+    ...common(config),
+    region: config.aws.region,
+    ...(config.aws.accountId ? { accountId: config.aws.accountId } : {}),
+    image: images.awsImage.imageUri,
+    repositoryArn,
+    sagemaker: config.sagemaker,
+    rootDir: options.rootDir ?? process.cwd(),
+    dependsOn: [images.awsImage],
+  });
+  return { sagemakerEndpoint };
 }
 
 /** Errors that are the user's input, not a bug: printed without a stack trace. */

@@ -1,3 +1,4 @@
+import { invokeCommand } from './invoke';
 import { type CliCommand, type CliIo, processIo } from './io';
 import { CommandError, UsageError } from './usage-error';
 
@@ -5,7 +6,9 @@ import { CommandError, UsageError } from './usage-error';
  * The project CLI: `tsx src/cli/main.ts <verb> [args]`, reached through `npm run <verb> -- [args]`. Each verb
  * is one file under `src/cli/`; they share how they read stack outputs (`outputs.ts`) and config.
  */
-export const COMMANDS: Readonly<Record<string, CliCommand>> = {};
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  invoke: invokeCommand,
+};
 
 function commandList(): string {
   const names = Object.keys(COMMANDS);

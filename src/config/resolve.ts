@@ -1,4 +1,12 @@
 import type { StateBackend } from '../common/project-stack';
+import {
+  DEFAULT_SAGEMAKER_INSTANCE_TYPE,
+  DEFAULT_SAGEMAKER_MAX_INSTANCE_COUNT,
+  DEFAULT_SAGEMAKER_MIN_INSTANCE_COUNT,
+  DEFAULT_SAGEMAKER_TARGET_INVOCATIONS_PER_INSTANCE_PER_MINUTE,
+  type SagemakerCapacity,
+  type ServerLogLevel,
+} from '../constructs/aws/sagemaker-model-endpoint-props';
 import type { ServiceExposure } from '../constructs/k8s/model-serving-constants';
 import type { ParsedConfig } from './schema';
 
@@ -20,6 +28,19 @@ export interface GcpImageConfig {
   readonly untaggedExpiryDays: number;
   readonly keepMostRecent: number;
   readonly taggedExpiryDays: number;
+}
+
+/** The SageMaker endpoint, every default applied. */
+export interface SagemakerConfig {
+  readonly endpointName: string;
+  readonly model: string;
+  /** A bundle directory relative to the project root (or absolute). @default - the bundled model */
+  readonly modelDir?: string;
+  readonly capacity: SagemakerCapacity;
+  readonly ttlHours?: number;
+  readonly logRetentionInDays: number;
+  readonly kmsKeyArn?: string;
+  readonly logLevel: ServerLogLevel;
 }
 
 /** One model service, every default applied. */
@@ -50,6 +71,7 @@ export interface ModelServingConfig {
   };
   readonly image: { readonly aws: AwsImageConfig; readonly gcp: GcpImageConfig };
   readonly services: Readonly<Record<string, ServiceConfig>>;
+  readonly sagemaker: SagemakerConfig;
 }
 
 const sourceOf = (image: { mode: 'build' | 'prebuilt'; uri?: string }): ImageSource =>
@@ -102,11 +124,38 @@ export function resolveConfig(parsed: ParsedConfig): ModelServingConfig {
         repositoryId: parsed.image.gcp.repositoryId ?? baseName,
       },
     },
+    sagemaker: resolveSagemaker(parsed.sagemaker, baseName),
     services: Object.fromEntries(
       Object.entries(parsed.services).map(([name, service]) => [
         name,
         { ...service, model: service.model ?? name, replicas: service.replicas ?? service.hpa.minReplicas },
       ]),
     ),
+  };
+}
+
+function resolveSagemaker(sagemaker: ParsedConfig['sagemaker'], baseName: string): SagemakerConfig {
+  const minInstanceCount = sagemaker.minInstanceCount ?? DEFAULT_SAGEMAKER_MIN_INSTANCE_COUNT;
+  const capacity: SagemakerCapacity = sagemaker.serverless
+    ? { kind: 'serverless', ...sagemaker.serverless }
+    : {
+        kind: 'instances',
+        instanceType: sagemaker.instanceType ?? DEFAULT_SAGEMAKER_INSTANCE_TYPE,
+        initialInstanceCount: sagemaker.initialInstanceCount ?? minInstanceCount,
+        minInstanceCount,
+        maxInstanceCount: sagemaker.maxInstanceCount ?? DEFAULT_SAGEMAKER_MAX_INSTANCE_COUNT,
+        targetInvocationsPerInstancePerMinute:
+          sagemaker.targetInvocationsPerInstancePerMinute ??
+          DEFAULT_SAGEMAKER_TARGET_INVOCATIONS_PER_INSTANCE_PER_MINUTE,
+      };
+  return {
+    endpointName: sagemaker.endpointName ?? baseName,
+    model: sagemaker.model,
+    ...(sagemaker.modelDir !== undefined ? { modelDir: sagemaker.modelDir } : {}),
+    capacity,
+    ...(sagemaker.ttlHours !== undefined ? { ttlHours: sagemaker.ttlHours } : {}),
+    logRetentionInDays: sagemaker.logRetentionInDays,
+    ...(sagemaker.kmsKeyArn !== undefined ? { kmsKeyArn: sagemaker.kmsKeyArn } : {}),
+    logLevel: sagemaker.logLevel,
   };
 }

@@ -12,6 +12,19 @@ import {
   DEFAULT_EKS_VERSION,
   DEFAULT_EKS_VPC_CIDR,
 } from '../constructs/aws/eks-cluster-props';
+import {
+  DEFAULT_SAGEMAKER_INSTANCE_TYPE,
+  DEFAULT_SAGEMAKER_LOG_RETENTION_IN_DAYS,
+  DEFAULT_SAGEMAKER_MAX_INSTANCE_COUNT,
+  DEFAULT_SAGEMAKER_MIN_INSTANCE_COUNT,
+  DEFAULT_SAGEMAKER_TARGET_INVOCATIONS_PER_INSTANCE_PER_MINUTE,
+  LOG_RETENTION_DAYS,
+  SAGEMAKER_ENDPOINT_NAME,
+  SAGEMAKER_INSTANCE_TYPE,
+  SERVER_LOG_LEVELS,
+  SERVERLESS_MAX_CONCURRENCY_LIMIT,
+  SERVERLESS_MEMORY_SIZES_IN_MB,
+} from '../constructs/aws/sagemaker-model-endpoint-props';
 import { DIGEST_PINNED_IMAGE } from '../constructs/docker/image-reference';
 import {
   DEFAULT_GKE_DELETION_PROTECTION,
@@ -55,6 +68,8 @@ const GCP_SERVICE_ACCOUNT =
   /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
 const ECR_REPOSITORY = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** A model's name: the server's metric prefix, so only characters a Prometheus metric name takes. */
+const MODEL_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 const name = (pattern: RegExp, expected: string) => z.string().regex(pattern, { message: expected });
 const count = (min: number, max?: number) => {
@@ -433,6 +448,152 @@ const serviceSchema = z
     }
   });
 
+/** Instance-mode fields: a serverless endpoint has none of them. */
+const SAGEMAKER_INSTANCE_FIELDS = [
+  'instanceType',
+  'initialInstanceCount',
+  'minInstanceCount',
+  'maxInstanceCount',
+  'targetInvocationsPerInstancePerMinute',
+] as const;
+
+const sagemakerSchema = z
+  .strictObject({
+    endpointName: name(
+      SAGEMAKER_ENDPOINT_NAME,
+      'a SageMaker endpoint name: 1-63 letters, digits and -, starting and ending with a letter or digit',
+    )
+      .optional()
+      .meta({
+        description: 'Endpoint name (also names its log group, alarms and schedule).',
+        'x-default': '`<project>-<environment>`',
+      }),
+    model: name(MODEL_NAME, 'a model name: lowercase letters, digits and _, starting with a letter')
+      .default('bankchurn')
+      .describe(
+        `Model served (\`MODEL_NAME\`, and its metrics' prefix): one of ${BUNDLED_MODELS.join(', ')} unless \`modelDir\` is set.`,
+      ),
+    modelDir: z.string().min(1, { message: 'a directory path' }).optional().meta({
+      description:
+        'A bundle directory on the machine that synthesizes (relative to the project root), packed into model.tar.gz.',
+      'x-default': '`model-server/models/<model>`',
+    }),
+    instanceType: name(
+      SAGEMAKER_INSTANCE_TYPE,
+      'a SageMaker instance type such as ml.t2.medium (ml.<family>.<size>)',
+    )
+      .optional()
+      .meta({
+        description: 'Instance type (instance mode).',
+        'x-default': `\`${DEFAULT_SAGEMAKER_INSTANCE_TYPE}\``,
+      }),
+    initialInstanceCount: count(1)
+      .optional()
+      .meta({ description: 'Instances at creation (instance mode).', 'x-default': '`minInstanceCount`' }),
+    minInstanceCount: count(1)
+      .optional()
+      .meta({
+        description: 'Autoscaling minimum (instance mode).',
+        'x-default': `\`${DEFAULT_SAGEMAKER_MIN_INSTANCE_COUNT}\``,
+      }),
+    maxInstanceCount: count(1)
+      .optional()
+      .meta({
+        description: 'Autoscaling maximum (instance mode).',
+        'x-default': `\`${DEFAULT_SAGEMAKER_MAX_INSTANCE_COUNT}\``,
+      }),
+    targetInvocationsPerInstancePerMinute: count(1)
+      .optional()
+      .meta({
+        description: 'Invocations per instance per minute that target tracking keeps (instance mode).',
+        'x-default': `\`${DEFAULT_SAGEMAKER_TARGET_INVOCATIONS_PER_INSTANCE_PER_MINUTE}\``,
+      }),
+    serverless: z
+      .strictObject({
+        memorySizeInMb: z
+          .number()
+          .refine((mb) => (SERVERLESS_MEMORY_SIZES_IN_MB as readonly number[]).includes(mb), {
+            message: `a memory size in MB (allowed: ${SERVERLESS_MEMORY_SIZES_IN_MB.join(', ')})`,
+          })
+          .default(2048)
+          .describe('Memory of the serverless endpoint, 1024-6144 in steps of 1024.'),
+        maxConcurrency: count(1, SERVERLESS_MAX_CONCURRENCY_LIMIT)
+          .default(5)
+          .describe('Concurrent invocations before SageMaker throttles.'),
+      })
+      .optional()
+      .meta({
+        description: 'Serverless mode instead of instances: no instance autoscaling, no per-instance alarms.',
+        'x-default': 'instance mode',
+      }),
+    ttlHours: count(1, 8760).optional().meta({
+      description:
+        'Delete the endpoint this many hours after it was (re)created, by an EventBridge Scheduler one-time schedule.',
+      'x-default': 'no time-to-live',
+    }),
+    logRetentionInDays: z
+      .number()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        message: `a CloudWatch Logs retention (allowed: ${LOG_RETENTION_DAYS.join(', ')})`,
+      })
+      .default(DEFAULT_SAGEMAKER_LOG_RETENTION_IN_DAYS)
+      .describe('Retention of the endpoint log group `/aws/sagemaker/Endpoints/<name>`.'),
+    kmsKeyArn: name(KMS_KEY_ARN, 'a KMS key ARN').optional().meta({
+      description: 'Customer managed key for the artifact bucket and the instance volumes.',
+      'x-default': 'S3-managed keys (SSE-S3) and SageMaker-managed volume keys',
+    }),
+    logLevel: z.enum(SERVER_LOG_LEVELS).default('info').describe('`LOG_LEVEL` of the server.'),
+  })
+  .superRefine((sagemaker, ctx) => {
+    if (sagemaker.serverless !== undefined) {
+      for (const field of SAGEMAKER_INSTANCE_FIELDS) {
+        if (sagemaker[field] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message:
+              'no instance setting with serverless (a serverless endpoint scales by serverless.maxConcurrency; remove one of the two)',
+          });
+        }
+      }
+      return;
+    }
+    const min = sagemaker.minInstanceCount ?? DEFAULT_SAGEMAKER_MIN_INSTANCE_COUNT;
+    const max = sagemaker.maxInstanceCount ?? DEFAULT_SAGEMAKER_MAX_INSTANCE_COUNT;
+    if (isCount(min, 1) && isCount(max, 1) && min > max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minInstanceCount'],
+        params: { effective: min },
+        message: `<= maxInstanceCount (${max})`,
+      });
+      return;
+    }
+    const initial = sagemaker.initialInstanceCount;
+    if (isCount(initial, 1) && isCount(min, 1) && isCount(max, 1) && (initial < min || initial > max)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['initialInstanceCount'],
+        message: `between minInstanceCount (${min}) and maxInstanceCount (${max})`,
+      });
+    }
+  })
+  .superRefine((sagemaker, ctx) => {
+    const { model } = sagemaker;
+    if (
+      sagemaker.modelDir === undefined &&
+      typeof model === 'string' &&
+      MODEL_NAME.test(model) &&
+      !(BUNDLED_MODELS as readonly string[]).includes(model)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: `a bundled model, or set modelDir (allowed: ${BUNDLED_MODELS.join(', ')})`,
+      });
+    }
+  });
+
 export const DEFAULT_SERVICES = Object.fromEntries(BUNDLED_MODELS.map((model) => [model, {}]));
 
 export const configSchema = z
@@ -454,6 +615,9 @@ export const configSchema = z
     image: z
       .strictObject({ aws: awsImageSchema.prefault({}), gcp: gcpImageSchema.prefault({}) })
       .prefault({}),
+    sagemaker: sagemakerSchema
+      .prefault({})
+      .describe('The SageMaker endpoint (sagemaker-endpoint stack): one model from the aws-image image.'),
     services: z
       .record(
         name(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { parseConfig } from '../../src/config/load';
+import { InvalidPropsError } from '../../src/constructs/props-problems';
 import { buildApp, STACK_NAMES } from '../../stacks/main';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
@@ -13,11 +14,12 @@ const ROOT = path.join(__dirname, '../..');
 const HASH = '9'.repeat(64);
 
 describe('buildApp', () => {
-  test('adds the six stacks under their CLI names', () => {
+  test('adds the seven stacks under their CLI names', () => {
     const { app, stacks } = buildApp(parseConfig({}), Testing.app(), { imageSourceHash: HASH });
     expect(app.node.children.map((child) => child.node.id).sort()).toEqual(Object.values(STACK_NAMES).sort());
     expect(stacks.eksServing.node.id).toBe('eks-serving');
     expect(stacks.gkeCluster.node.id).toBe('gke-cluster');
+    expect(stacks.sagemakerEndpoint.node.id).toBe('sagemaker-endpoint');
   });
 
   test('config reaches every stack: names, regions, cluster settings, state backend', () => {
@@ -60,6 +62,18 @@ describe('buildApp', () => {
     expect(Object.values(awsImage.resource.aws_ecr_repository).map((r) => (r as Json).name)).toEqual([
       'acme-prod',
     ]);
+  });
+});
+
+describe('buildApp with a prebuilt image outside ECR', () => {
+  test('stops with an error naming the image: SageMaker pulls only from ECR', () => {
+    const config = parseConfig({
+      image: { aws: { mode: 'prebuilt', uri: `ghcr.io/acme/model-server@sha256:${'1'.repeat(64)}` } },
+    });
+    expect(() => buildApp(config, Testing.app())).toThrow(InvalidPropsError);
+    expect(() => buildApp(config, Testing.app())).toThrow(
+      /image \(image\.aws\.uri\): got "ghcr\.io\/acme\/model-server@sha256:1+"; expected an ECR image/,
+    );
   });
 });
 

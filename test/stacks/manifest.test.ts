@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -38,7 +39,7 @@ describe('cdktf.out/manifest.json of the whole app', () => {
   const outdir = synthApp({}, '7'.repeat(64));
   const manifest = readManifest(outdir);
 
-  test('lists the six stacks by name', () => {
+  test('lists the seven stacks by name', () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual([
       'aws-image',
       'eks-cluster',
@@ -46,10 +47,11 @@ describe('cdktf.out/manifest.json of the whole app', () => {
       'gcp-image',
       'gke-cluster',
       'gke-serving',
+      'sagemaker-endpoint',
     ]);
   });
 
-  test('serving stacks depend on their cluster and image stacks; the others on nothing', () => {
+  test('serving stacks depend on their cluster and image stacks, SageMaker on aws-image only; the others on nothing', () => {
     const deps = Object.fromEntries(
       Object.entries(manifest.stacks).map(([name, s]) => [name, [...s.dependencies].sort()]),
     );
@@ -60,7 +62,32 @@ describe('cdktf.out/manifest.json of the whole app', () => {
       'gke-cluster': [],
       'eks-serving': ['aws-image', 'eks-cluster'],
       'gke-serving': ['gcp-image', 'gke-cluster'],
+      'sagemaker-endpoint': ['aws-image'],
     });
+  });
+
+  test('sagemaker-endpoint: image and repository from aws-image by cross-stack reference; the artifact is an asset', () => {
+    const sagemaker = JSON.parse(stackFiles(outdir)['sagemaker-endpoint']!);
+    // `${data.terraform_remote_state.cross-stack-reference-input-aws-image.outputs.<name>}`
+    const remote = String.raw`\$\{data\.terraform_remote_state\.cross-stack-reference-input-aws-image\.outputs\.[^}]+`;
+    expect(sagemaker.data.terraform_remote_state['cross-stack-reference-input-aws-image'].config.path).toBe(
+      '../../../terraform.aws-image.tfstate',
+    );
+    const model = Object.values(sagemaker.resource.aws_sagemaker_model)[0] as {
+      primary_container: { image: string };
+    };
+    expect(model.primary_container.image).toMatch(new RegExp(`^${remote}\\}@${remote}sha256_digest\\}$`));
+    const policy = JSON.parse(
+      (Object.values(sagemaker.resource.aws_iam_role_policy)[0] as { policy: string }).policy,
+    ) as { Statement: { Sid: string; Resource: string }[] };
+    expect(policy.Statement.find((s) => s.Sid === 'PullImage')!.Resource).toMatch(
+      new RegExp(`^${remote}\\}$`),
+    );
+    const object = Object.values(sagemaker.resource.aws_s3_object)[0] as { source: string };
+    expect(object.source).toMatch(/^assets\/artifact_[0-9A-F]+\/[a-f0-9]{64}\/model\.tar\.gz$/);
+    // The copied file is the packed artifact its path and key name, byte for byte.
+    const copied = readFileSync(path.join(outdir, 'stacks', 'sagemaker-endpoint', object.source));
+    expect(createHash('sha256').update(copied).digest('hex')).toBe(object.source.split('/')[2]);
   });
 
   test('build mode: serving stacks take the image from the image stacks by cross-stack reference', () => {
@@ -92,6 +119,15 @@ describe('cdktf.out/manifest.json of the whole app', () => {
       'aws-image',
       'eks-cluster',
     ]);
+    expect(readManifest(prebuilt).stacks['sagemaker-endpoint']!.dependencies).toEqual(['aws-image']);
+    const sagemaker = JSON.parse(stackFiles(prebuilt)['sagemaker-endpoint']!);
+    expect(sagemaker.data.terraform_remote_state).toBeUndefined();
+    const policy = JSON.parse(
+      (Object.values(sagemaker.resource.aws_iam_role_policy)[0] as { policy: string }).policy,
+    ) as { Statement: { Sid: string; Resource: string }[] };
+    expect(policy.Statement.find((s) => s.Sid === 'PullImage')!.Resource).toBe(
+      'arn:aws:ecr:us-east-1:123456789012:repository/ms',
+    );
     expect(readManifest(prebuilt).stacks['gke-serving']!.dependencies.sort()).toEqual([
       'gcp-image',
       'gke-cluster',
