@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readInstances } from '../../src/cli/instances-file';
@@ -46,6 +46,34 @@ describe('readInstances', () => {
     ['an empty CSV', file('e.csv', '\n'), 'has no CSV rows'],
   ])('refuses %s', (_what, name, message) => {
     expect(() => readInstances(name, 'm', root)).toThrow(message);
+  });
+
+  it('decides the format by the extension at the end of the name', () => {
+    expect(readInstances(file('rows.csv.json', '[{"x":1}]'), 'm', root).kind).toBe('json');
+    expect(() => readInstances(file('rows.json.txt', '[]'), 'm', root)).toThrow(
+      'expected a .json or .csv file',
+    );
+  });
+
+  it.each([
+    ['null', 'null'],
+    ['an object without instances', '{"rows":[{"x":1}]}'],
+    ['instances that are not a list', '{"instances":{"x":1}}'],
+  ])('refuses %s in .json', (_what, content) => {
+    expect(() => readInstances(file('f.json', content), 'm', root)).toThrow('non-empty array of instances');
+  });
+
+  it('refuses a model name that is a path, even one that resolves to a bundle', () => {
+    expect(() => readInstances(undefined, 'bankchurn/../bankchurn', root)).toThrow('no bundled model');
+  });
+
+  it('refuses a bundled model without an example', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+    mkdirSync(path.join(dir, 'model-server/models/plain'), { recursive: true });
+    writeFileSync(path.join(dir, 'model-server/models/plain/metadata.json'), '{}');
+    expect(() => readInstances(undefined, 'plain', dir)).toThrow(
+      'model plain has no example instance: pass --file',
+    );
   });
 
   it('refuses an unknown model without a file', () => {

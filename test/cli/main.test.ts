@@ -14,7 +14,7 @@ describe('project CLI entry', () => {
   beforeAll(() => {
     mutable['test-verb'] = {
       summary: 'a verb for this test',
-      usage: 'usage: test-verb [--fail usage|command|bug]',
+      usage: 'usage: test-verb [--fail usage|command|bug]\n\n',
       run: async (args) => {
         calls.push(args);
         if (args[0] === '--fail' && args[1] === 'usage') throw new UsageError('bad flag');
@@ -66,6 +66,25 @@ describe('project CLI entry', () => {
 
   it('does not treat inherited property names as verbs', async () => {
     await expect(runCli(['constructor'], capture())).resolves.toBe(2);
+  });
+
+  it.each(['--help', '-h'])('lists the verbs for %s and exits 0', async (flag) => {
+    const io = capture();
+    await expect(runCli([flag], io)).resolves.toBe(0);
+    expect(io.out.join('')).toMatch(
+      /^usage: npm run <command> -- \[options\]\ncommands:\n {2}test-verb {6}a verb for this test\n/,
+    );
+  });
+
+  it('answers -h of a verb with its usage, trailing blank lines trimmed', async () => {
+    const io = capture();
+    await expect(runCli(['test-verb', '-h'], io)).resolves.toBe(0);
+    expect(io.out.join('')).toBe('usage: test-verb [--fail usage|command|bug]\n');
+  });
+
+  it('names the error classes for logs', () => {
+    expect(new UsageError('x').name).toBe('UsageError');
+    expect(new CommandError('x').name).toBe('CommandError');
   });
 
   it('lists the verbs with no arguments and exits 2', async () => {

@@ -46,6 +46,23 @@ describe('stack outputs convention', () => {
     );
   });
 
+  it.each([
+    ['an empty file object', '{}', 'none'],
+    ['a list', '[]', 'none'],
+    ['null', 'null', 'none'],
+    ['two other stacks', '{"a":{},"b":{}}', 'a, b'],
+  ])('lists the stacks in %s when the wanted one is absent', (_what, content, found) => {
+    const rootDir = project({ 'outputs/x.json': content });
+    expect(() => readStackOutputs('x', { rootDir })).toThrow(`(stacks in it: ${found})`);
+  });
+
+  it('refuses a stack entry that is not an object of outputs', () => {
+    for (const entry of ['null', '[]', '"s"']) {
+      const rootDir = project({ 'outputs/x.json': `{"x":${entry}}` });
+      expect(() => readStackOutputs('x', { rootDir })).toThrow('has no outputs of stack x');
+    }
+  });
+
   it('reports a file that is not JSON', () => {
     const rootDir = project({ 'outputs/x.json': '{' });
     expect(() => readStackOutputs('x', { rootDir })).toThrow('outputs file outputs/x.json is not JSON');
@@ -57,5 +74,6 @@ describe('stack outputs convention', () => {
       'stack x has no output a in its outputs file; pass --a',
     );
     expect(() => requireStringOutput({}, 'b', 'x', '--b')).toThrow(UsageError);
+    expect(() => requireStringOutput({ a: '' }, 'a', 'x', '--a')).toThrow('has no output a');
   });
 });

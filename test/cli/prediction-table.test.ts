@@ -39,4 +39,30 @@ describe('formatPredictions', () => {
       'instance 0: label a\n\ninstance 1: 3\n',
     );
   });
+
+  it('prints multiclass probabilities when there is no label, and unknown shapes as JSON', () => {
+    expect(formatPredictions([{ probabilities: { a: 0.5, b: 0.5 } }])).toBe(
+      'instance 0: probabilities {"a":0.5,"b":0.5}\n',
+    );
+    expect(formatPredictions([{ other: 1 }])).toBe('instance 0: {"other":1}\n');
+    expect(formatPredictions([null, [1]])).toBe('instance 0: null\n\ninstance 1: [1]\n');
+  });
+
+  it('signs zero as positive, skips non-numeric contributions, and omits an absent output space', () => {
+    const text = formatPredictions([
+      { value: 1, explanation: { fieldContributions: { a: 0, b: 'x' }, contributions: { c: 1 } } },
+    ]);
+    expect(text).toBe(
+      ['instance 0: value 1.0000', '  field       contribution', '  a           +0.000000', ''].join('\n'),
+    );
+  });
+
+  it('ignores an explanation that is null or a list', () => {
+    expect(
+      formatPredictions([
+        { value: 2, explanation: null },
+        { value: 3, explanation: [] },
+      ]),
+    ).toBe('instance 0: value 2.0000\n\ninstance 1: value 3.0000\n');
+  });
 });
