@@ -3,6 +3,7 @@ import type { ProjectStackProps } from '../src/common/project-stack';
 import { ConfigError } from '../src/config/errors';
 import { hashImageSources } from '../src/config/image-source';
 import { loadConfig } from '../src/config/load';
+import { readModelBundle } from '../src/config/model-bundle';
 import type { ModelServingConfig } from '../src/config/resolve';
 import { InvalidPropsError } from '../src/constructs/props-problems';
 import { AwsImageStack } from './aws-image';
@@ -11,6 +12,7 @@ import { EksServingStack } from './eks-serving';
 import { GcpImageStack } from './gcp-image';
 import { GkeClusterStack } from './gke-cluster';
 import { GkeServingStack } from './gke-serving';
+import { VertexEndpointStack } from './vertex-endpoint';
 
 /** Stack names: the CLI's `cdktf deploy <name>` arguments and the keys of `cdktf.out/manifest.json`. */
 export const STACK_NAMES = {
@@ -20,6 +22,7 @@ export const STACK_NAMES = {
   gkeCluster: 'gke-cluster',
   eksServing: 'eks-serving',
   gkeServing: 'gke-serving',
+  vertexEndpoint: 'vertex-endpoint',
 } as const;
 
 export interface BuildAppOptions {
@@ -38,6 +41,7 @@ export interface ModelServingApp {
     readonly gkeCluster: GkeClusterStack;
     readonly eksServing: EksServingStack;
     readonly gkeServing: GkeServingStack;
+    readonly vertexEndpoint: VertexEndpointStack;
   };
 }
 
@@ -50,7 +54,8 @@ export function buildApp(
   const images = addImageStacks(app, config, options);
   const clusters = addClusterStacks(app, config);
   const serving = addServingStacks(app, config, images, clusters);
-  return { app, stacks: { ...images, ...clusters, ...serving } };
+  const managed = addManagedStacks(app, config, images, options);
+  return { app, stacks: { ...images, ...clusters, ...serving, ...managed } };
 }
 
 function common(config: ModelServingConfig): ProjectStackProps {
@@ -153,6 +158,35 @@ export function addServingStacks(
     dependsOn: [clusters.gkeCluster, images.gcpImage],
   });
   return { eksServing, gkeServing };
+}
+
+export function addManagedStacks(
+  app: App,
+  config: ModelServingConfig,
+  images: { gcpImage: GcpImageStack },
+  options: BuildAppOptions = {},
+) {
+  const { vertex } = config;
+  const vertexEndpoint = new VertexEndpointStack(app, STACK_NAMES.vertexEndpoint, {
+    ...common(config),
+    gcpProjectId: config.gcp.projectId,
+    region: config.gcp.region,
+    image: images.gcpImage.imageUri,
+    // The repository by its names from config (the image stack's token would add nothing but a reference).
+    ...(config.image.gcp.source.mode === 'build'
+      ? {
+          imageRepository: {
+            projectId: config.gcp.projectId,
+            location: config.gcp.region,
+            repositoryId: config.image.gcp.repositoryId,
+          },
+        }
+      : {}),
+    vertex,
+    bundle: readModelBundle(options.rootDir ?? process.cwd(), vertex.modelDir),
+    dependsOn: [images.gcpImage],
+  });
+  return { vertexEndpoint };
 }
 
 /** Errors that are the user's input, not a bug: printed without a stack trace. */

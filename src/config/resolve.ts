@@ -1,6 +1,10 @@
 import type { StateBackend } from '../common/project-stack';
+import { vertexBucketName, vertexEndpointId } from '../constructs/gcp/vertex-names';
 import type { ServiceExposure } from '../constructs/k8s/model-serving-constants';
 import type { ParsedConfig } from './schema';
+
+/** Where the bundled models live, relative to the project root. */
+export const BUNDLED_MODELS_DIR = 'model-server/models';
 
 /** Where an image stack gets the image: built from `model-server/` at deploy time, or given by digest. */
 export type ImageSource = { readonly mode: 'build' } | { readonly mode: 'prebuilt'; readonly uri: string };
@@ -21,6 +25,14 @@ export interface GcpImageConfig {
   readonly keepMostRecent: number;
   readonly taggedExpiryDays: number;
 }
+
+/** The Vertex AI endpoint, every default applied (names derived from the project when not given). */
+export type VertexConfig = Omit<ParsedConfig['vertex'], 'modelDir' | 'endpointId' | 'bucketName'> & {
+  /** Bundle directory relative to the project root. */
+  readonly modelDir: string;
+  readonly endpointId: string;
+  readonly bucketName: string;
+};
 
 /** One model service, every default applied. */
 export interface ServiceConfig {
@@ -49,6 +61,7 @@ export interface ModelServingConfig {
     readonly location: string;
   };
   readonly image: { readonly aws: AwsImageConfig; readonly gcp: GcpImageConfig };
+  readonly vertex: VertexConfig;
   readonly services: Readonly<Record<string, ServiceConfig>>;
 }
 
@@ -101,6 +114,16 @@ export function resolveConfig(parsed: ParsedConfig): ModelServingConfig {
         source: sourceOf(parsed.image.gcp),
         repositoryId: parsed.image.gcp.repositoryId ?? baseName,
       },
+    },
+    vertex: {
+      ...parsed.vertex,
+      modelDir: parsed.vertex.modelDir ?? `${BUNDLED_MODELS_DIR}/${parsed.vertex.model}`,
+      endpointId:
+        parsed.vertex.endpointId ??
+        vertexEndpointId(parsed.gcp.projectId, parsed.gcp.region, parsed.project, parsed.environment),
+      bucketName:
+        parsed.vertex.bucketName ??
+        vertexBucketName(parsed.gcp.projectId, parsed.project, parsed.environment),
     },
     services: Object.fromEntries(
       Object.entries(parsed.services).map(([name, service]) => [
