@@ -1,11 +1,14 @@
 import { type CliCommand, type CliIo, processIo } from './io';
 import { CommandError, UsageError } from './usage-error';
+import { vertexDeployCommand } from './vertex-deploy';
 
 /**
  * The project CLI: `tsx src/cli/main.ts <verb> [args]`, reached through `npm run <verb> -- [args]`. Each verb
  * is one file under `src/cli/`; they share how they read stack outputs (`outputs.ts`) and config.
  */
-export const COMMANDS: Readonly<Record<string, CliCommand>> = {};
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  'vertex-deploy': vertexDeployCommand,
+};
 
 function commandList(): string {
   const names = Object.keys(COMMANDS);
