@@ -45,6 +45,8 @@ export class FakeVertex {
   readonly endpoints = new Map<string, FakeEndpoint>();
   readonly models = new Map<string, FakeModel>();
   readonly operations = new Map<string, FakeOperation>();
+  /** Answers `:predict` (none: 400, as an endpoint without a model). */
+  predict?: (body: Record<string, unknown>) => unknown;
   /** Polls each operation needs before it is done. */
   pollsPerOperation = 1;
   /** Operation kinds (e.g. `deployModel`) that finish with this error. */
@@ -191,11 +193,19 @@ export class FakeVertex {
         }),
       );
     }
-    if (match(/^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/endpoints\/\d+)(:deployModel|:undeployModel)?$/)) {
+    if (
+      match(
+        /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/endpoints\/\d+)(:deployModel|:undeployModel|:predict)?$/,
+      )
+    ) {
       const endpointPath = hit.m[1]!;
       const endpoint = this.endpoints.get(endpointPath);
       if (!endpoint) return error(404, `Endpoint ${endpointPath} not found`, 'NOT_FOUND');
       const parent = endpointPath.replace(/\/endpoints\/\d+$/, '');
+      if (method === 'POST' && hit.m[2] === ':predict') {
+        if (!this.predict) return error(400, 'no model deployed', 'FAILED_PRECONDITION');
+        return send(200, this.predict(body));
+      }
       if (method === 'GET' && !hit.m[2]) return send(200, { name: endpointPath, ...endpoint });
       if (method === 'POST' && hit.m[2] === ':deployModel') {
         const deployed = body.deployedModel as { id: string; model: string };
