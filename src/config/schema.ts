@@ -562,7 +562,6 @@ export const configSchema = z
     gcp: gcpSchema.prefault({}),
     eks: eksSchema.prefault({}).describe('EKS cluster (eks-cluster stack) and serving on it.'),
     gke: gkeSchema.prefault({}).describe('GKE cluster (gke-cluster stack) and serving on it.'),
-    vertex: vertexSchema.prefault({}),
     image: z
       .strictObject({ aws: awsImageSchema.prefault({}), gcp: gcpImageSchema.prefault({}) })
       .prefault({}),
@@ -593,6 +592,7 @@ export const configSchema = z
         description:
           'Services deployed on EKS and GKE, keyed by name (namespace and Kubernetes names). Replaces the default set.',
       }),
+    vertex: vertexSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { location } = config.gke;
