@@ -255,6 +255,11 @@ export class FakeVertex {
   private operation(kind: string, name: string, effect: FakeOperation['effect']): unknown {
     const op: FakeOperation = { name, kind, pollsLeft: this.pollsPerOperation, done: false, effect };
     this.operations.set(name, op);
+    // Zero polls: the operation is done in its first answer, as quick ones are.
+    if (op.pollsLeft <= 0) {
+      op.pollsLeft = 1;
+      this.poll(op);
+    }
     return this.view(op);
   }
 
