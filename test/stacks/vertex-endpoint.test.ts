@@ -149,8 +149,7 @@ describe('vertex-endpoint stack', () => {
     expect(agent.provisioner[0]['local-exec']).toEqual({
       when: 'create',
       working_dir: '../../..',
-      command:
-        "npx --no-install tsx src/cli/main.ts vertex-deploy service-agent --project '${self.input.project}'",
+      command: `npx --no-install tsx src/cli/main.ts vertex-deploy service-agent --project '\${self.input.project}'`,
     });
     const agentId = `terraform_data.${Object.entries(json.resource.terraform_data).find(([, r]) => r === agent)![0]}`;
     const email =
@@ -292,10 +291,10 @@ describe('vertex-endpoint stack', () => {
     expect(destroy).toMatchObject({ when: 'destroy', working_dir: '../../..' });
     expect(create.command).toMatch(/^npx --no-install tsx src\/cli\/main\.ts vertex-deploy deploy /);
     expect(destroy.command).toBe(
-      "npx --no-install tsx src/cli/main.ts vertex-deploy undeploy --project '${self.input.project}' " +
-        "--region '${self.input.region}' --endpoint-id '${self.input.endpoint_id}' " +
-        "--deployed-model-id '${self.input.deployed_model_id}' --display-name '${self.input.display_name}' " +
-        "--timeout-minutes '${self.input.timeout_minutes}'",
+      `npx --no-install tsx src/cli/main.ts vertex-deploy undeploy --project '\${self.input.project}' ` +
+        `--region '\${self.input.region}' --endpoint-id '\${self.input.endpoint_id}' ` +
+        `--deployed-model-id '\${self.input.deployed_model_id}' --display-name '\${self.input.display_name}' ` +
+        `--timeout-minutes '\${self.input.timeout_minutes}'`,
     );
     // Destroy-time provisioners may reference only self; every reference names a key of input.
     for (const command of [create.command, destroy.command]) {
