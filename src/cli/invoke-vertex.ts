@@ -54,6 +54,47 @@ export function vertexPredictUrl(target: VertexPredictTarget): string {
   return `${base.replace(/\/+$/, '')}/v1/projects/${target.project}/locations/${target.region}/endpoints/${target.endpointId}:predict`;
 }
 
+/** A flag's value, else the stack output `key`, else a usage error naming both. */
+function pickOutput(
+  flag: string | undefined,
+  outputs: Readonly<Record<string, unknown>>,
+  key: string,
+  name: string,
+): string {
+  if (flag !== undefined) return flag;
+  const value = outputs[key];
+  if (typeof value !== 'string' || value === '') {
+    throw new UsageError(`stack ${VERTEX_STACK} has no output ${key} in its outputs file; pass --${name}`);
+  }
+  return value;
+}
+
+/**
+ * The endpoint to call: flags first, then the stack's outputs; a dedicated endpoint's DNS name (flag or
+ * the `dedicated_endpoint_dns` output) becomes the host, since the shared host refuses its predict calls.
+ */
+export function vertexTargetFrom(
+  flags: {
+    readonly endpointId?: string | undefined;
+    readonly project?: string | undefined;
+    readonly region?: string | undefined;
+    readonly dedicatedDns?: string | undefined;
+    readonly baseUrl?: string | undefined;
+  },
+  outputs: Readonly<Record<string, unknown>>,
+): VertexPredictTarget {
+  const fromOutputs = outputs.dedicated_endpoint_dns;
+  const dns =
+    flags.dedicatedDns ?? (typeof fromOutputs === 'string' && fromOutputs !== '' ? fromOutputs : undefined);
+  return {
+    endpointId: pickOutput(flags.endpointId, outputs, 'endpoint_id', 'endpoint-id'),
+    project: pickOutput(flags.project, outputs, 'project_id', 'project'),
+    region: pickOutput(flags.region, outputs, 'region', 'region'),
+    ...(dns ? { dedicatedDns: dns } : {}),
+    ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+  };
+}
+
 /** `npm run invoke -- vertex …`: one predict call, printed with the shared prediction table. */
 export async function invokeVertex(args: readonly string[], io: CliIo): Promise<void> {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -74,33 +115,18 @@ export async function invokeVertex(args: readonly string[], io: CliIo): Promise<
         ...(values['outputs-file'] ? { file: values['outputs-file'] } : {}),
       })
     : {};
-  const pick = (flag: string | undefined, key: string, name: string): string => {
-    if (flag !== undefined) return flag;
-    const value = outputs[key];
-    if (typeof value !== 'string' || value === '') {
-      throw new UsageError(`stack ${VERTEX_STACK} has no output ${key} in its outputs file; pass --${name}`);
-    }
-    return value;
-  };
-  const target: VertexPredictTarget = {
-    endpointId: pick(flagged.endpointId, 'endpoint_id', 'endpoint-id'),
-    project: pick(flagged.project, 'project_id', 'project'),
-    region: pick(flagged.region, 'region', 'region'),
-  };
-  const dns =
-    values['dedicated-dns'] ??
-    (typeof outputs.dedicated_endpoint_dns === 'string' && outputs.dedicated_endpoint_dns !== ''
-      ? outputs.dedicated_endpoint_dns
-      : undefined);
-  const model = pick(values.model, 'model_name', 'model');
+  const target = vertexTargetFrom(
+    {
+      ...flagged,
+      dedicatedDns: values['dedicated-dns'],
+      baseUrl: values['base-url'],
+    },
+    outputs,
+  );
+  const model = pickOutput(values.model, outputs, 'model_name', 'model');
   const payload = readInstances(values.file, model, io.cwd);
   if (payload.kind !== 'json') throw new UsageError('Vertex AI takes JSON instances: pass a .json --file');
-
-  const url = vertexPredictUrl({
-    ...target,
-    ...(dns ? { dedicatedDns: dns } : {}),
-    ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
-  });
+  const url = vertexPredictUrl(target);
   const client = new RestClient({
     token: tokenSourceFrom(io.env),
     onRetry: (line) => io.stderr(`${line}\n`),

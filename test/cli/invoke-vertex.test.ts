@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { invokeVertex, vertexPredictUrl } from '../../src/cli/invoke-vertex';
+import { invokeVertex, vertexPredictUrl, vertexTargetFrom } from '../../src/cli/invoke-vertex';
 import type { CliIo } from '../../src/cli/io';
 import { CommandError, UsageError } from '../../src/cli/usage-error';
 import { FakeVertex } from './support/fake-vertex';
@@ -122,6 +122,28 @@ describe('invoke vertex', () => {
       vertexPredictUrl({ ...target, dedicatedDns: '42.europe-west4-123.prediction.vertexai.goog' }),
     ).toBe(
       'https://42.europe-west4-123.prediction.vertexai.goog/v1/projects/p-123456/locations/europe-west4/endpoints/42:predict',
+    );
+  });
+
+  test('the dedicated DNS name of the outputs file decides the host; flags win over outputs', () => {
+    const outputs = {
+      ...OUTPUTS,
+      dedicated_endpoint_dns: '1234567890.us-central1-987.prediction.vertexai.goog',
+    };
+    expect(vertexPredictUrl(vertexTargetFrom({}, outputs))).toBe(
+      `https://1234567890.us-central1-987.prediction.vertexai.goog/v1/${ENDPOINT}:predict`,
+    );
+    expect(vertexPredictUrl(vertexTargetFrom({}, OUTPUTS))).toBe(
+      `https://us-central1-aiplatform.googleapis.com/v1/${ENDPOINT}:predict`,
+    );
+    expect(vertexTargetFrom({ endpointId: '7', dedicatedDns: 'other.example' }, outputs)).toEqual({
+      endpointId: '7',
+      project: 'demo-project',
+      region: 'us-central1',
+      dedicatedDns: 'other.example',
+    });
+    expect(() => vertexTargetFrom({}, { region: 'us-central1' })).toThrow(
+      'stack vertex-endpoint has no output endpoint_id in its outputs file; pass --endpoint-id',
     );
   });
 
