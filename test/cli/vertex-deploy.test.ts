@@ -174,6 +174,21 @@ describe('vertex-deploy against a local Vertex AI API', () => {
     expect(io.err.join('')).toContain('already uploaded');
   });
 
+  test('re-run while the first deployModel is still under way: waits for it instead of deploying twice', async () => {
+    fake.hangOperations.add('deployModel');
+    const first = deployArgs(fake);
+    first.push('--timeout-minutes', '0.0005');
+    await expect(runCli(first, capture())).resolves.toBe(1);
+    // The cloud finishes the first run's operation while the second run waits on the endpoint.
+    setTimeout(() => fake.finishOperations('deployModel'), 50);
+    const io = capture();
+    await expect(runCli(deployArgs(fake), io)).resolves.toBe(0);
+    expect(fake.callsTo(/:deployModel$/)).toHaveLength(2);
+    expect(io.err.join('')).toContain('is being deployed already');
+    expect(fake.endpoints.get(ENDPOINT)!.deployedModels.map((d) => d.id)).toEqual([DEPLOYED]);
+    expect(fake.models.size).toBe(1);
+  });
+
   test('a failed operation exits 1 with the API message and the operation name', async () => {
     fake.failOperations.set('deployModel', 'Model server never became ready. Please check the logs.');
     const io = capture();

@@ -65,7 +65,17 @@ export class RestClient {
         continue;
       }
       const text = await response.text();
-      if (response.ok) return (text === '' ? {} : JSON.parse(text)) as T;
+      if (response.ok) {
+        try {
+          return (text === '' ? {} : JSON.parse(text)) as T;
+        } catch {
+          throw new GoogleApiError(
+            response.status,
+            undefined,
+            `${method} ${url} answered with text that is not JSON`,
+          );
+        }
+      }
       const error = apiError(response.status, text);
       if (!RETRYABLE_STATUS.has(response.status) || attempt >= this.retry.attempts) throw error;
       const after = Number(response.headers.get('retry-after'));

@@ -22,6 +22,8 @@ interface FakeOperation {
   error?: { code: number; message: string };
   response?: Record<string, unknown>;
   readonly effect: () => Record<string, unknown> | undefined;
+  /** What the operation is about (a deployed model's id), to refuse a second deployModel of it. */
+  readonly subject?: string;
 }
 
 export interface FakeDeployedModel {
@@ -99,6 +101,17 @@ export class FakeVertex {
     const endpoint = this.endpoints.get(endpointPath)!;
     endpoint.deployedModels = endpoint.deployedModels.filter((m) => m.id !== id);
     delete endpoint.trafficSplit[id];
+  }
+
+  /** Finishes every pending operation of `kind` now (what the cloud does while a client is not polling). */
+  finishOperations(kind: string): void {
+    this.hangOperations.delete(kind);
+    for (const op of this.operations.values()) {
+      if (op.kind === kind && !op.done) {
+        op.pollsLeft = 1;
+        this.poll(op);
+      }
+    }
   }
 
   callsTo(pattern: RegExp): RecordedCall[] {
@@ -209,24 +222,36 @@ export class FakeVertex {
       if (method === 'GET' && !hit.m[2]) return send(200, { name: endpointPath, ...endpoint });
       if (method === 'POST' && hit.m[2] === ':deployModel') {
         const deployed = body.deployedModel as { id: string; model: string };
-        if (endpoint.deployedModels.some((d) => d.id === deployed.id)) {
+        const pending = [...this.operations.values()].some(
+          (op) =>
+            op.kind === 'deployModel' &&
+            !op.done &&
+            op.name.startsWith(`${endpointPath}/`) &&
+            op.subject === deployed.id,
+        );
+        if (pending || endpoint.deployedModels.some((d) => d.id === deployed.id)) {
           return error(409, `DeployedModel ${deployed.id} already exists`, 'ALREADY_EXISTS');
         }
         return send(
           200,
-          this.operation('deployModel', `${endpointPath}/operations/${++this.counter}`, () => {
-            endpoint.deployedModels.push({
-              id: deployed.id,
-              model: deployed.model,
-              createTime: `2026-01-01T00:00:${String(++this.clock).padStart(2, '0')}Z`,
-              body: deployed,
-            });
-            const split = (body.trafficSplit ?? {}) as Record<string, number>;
-            endpoint.trafficSplit = Object.fromEntries(
-              Object.entries(split).map(([key, value]) => [key === '0' ? deployed.id : key, value]),
-            );
-            return { deployedModel: { id: deployed.id } };
-          }),
+          this.operation(
+            'deployModel',
+            `${endpointPath}/operations/${++this.counter}`,
+            () => {
+              endpoint.deployedModels.push({
+                id: deployed.id,
+                model: deployed.model,
+                createTime: `2026-01-01T00:00:${String(++this.clock).padStart(2, '0')}Z`,
+                body: deployed,
+              });
+              const split = (body.trafficSplit ?? {}) as Record<string, number>;
+              endpoint.trafficSplit = Object.fromEntries(
+                Object.entries(split).map(([key, value]) => [key === '0' ? deployed.id : key, value]),
+              );
+              return { deployedModel: { id: deployed.id } };
+            },
+            deployed.id,
+          ),
         );
       }
       if (method === 'POST' && hit.m[2] === ':undeployModel') {
@@ -252,8 +277,15 @@ export class FakeVertex {
     return error(404, `no route ${method} ${path}`, 'NOT_FOUND');
   }
 
-  private operation(kind: string, name: string, effect: FakeOperation['effect']): unknown {
-    const op: FakeOperation = { name, kind, pollsLeft: this.pollsPerOperation, done: false, effect };
+  private operation(kind: string, name: string, effect: FakeOperation['effect'], subject?: string): unknown {
+    const op: FakeOperation = {
+      name,
+      kind,
+      pollsLeft: this.pollsPerOperation,
+      done: false,
+      effect,
+      ...(subject ? { subject } : {}),
+    };
     this.operations.set(name, op);
     // Zero polls: the operation is done in its first answer, as quick ones are.
     if (op.pollsLeft <= 0) {
