@@ -1,8 +1,9 @@
-import { App } from 'cdktf';
+import { Annotations, App } from 'cdktf';
 import type { ProjectStackProps } from '../src/common/project-stack';
 import { ConfigError } from '../src/config/errors';
 import { hashImageSources } from '../src/config/image-source';
 import { loadConfig } from '../src/config/load';
+import { readModelBundle } from '../src/config/model-bundle';
 import type { ModelServingConfig } from '../src/config/resolve';
 import { ecrRepositoryArnOf } from '../src/constructs/aws/ecr-repository-arn';
 import { InvalidPropsError } from '../src/constructs/props-problems';
@@ -13,6 +14,7 @@ import { GcpImageStack } from './gcp-image';
 import { GkeClusterStack } from './gke-cluster';
 import { GkeServingStack } from './gke-serving';
 import { SagemakerEndpointStack } from './sagemaker-endpoint';
+import { VertexEndpointStack } from './vertex-endpoint';
 
 /** Stack names: the CLI's `cdktf deploy <name>` arguments and the keys of `cdktf.out/manifest.json`. */
 export const STACK_NAMES = {
@@ -23,6 +25,7 @@ export const STACK_NAMES = {
   eksServing: 'eks-serving',
   gkeServing: 'gke-serving',
   sagemakerEndpoint: 'sagemaker-endpoint',
+  vertexEndpoint: 'vertex-endpoint',
 } as const;
 
 export interface BuildAppOptions {
@@ -41,7 +44,9 @@ export interface ModelServingApp {
     readonly gkeCluster: GkeClusterStack;
     readonly eksServing: EksServingStack;
     readonly gkeServing: GkeServingStack;
-    readonly sagemakerEndpoint: SagemakerEndpointStack;
+    /** Absent when the AWS image is a prebuilt image outside ECR (a synth warning says so). */
+    readonly sagemakerEndpoint?: SagemakerEndpointStack;
+    readonly vertexEndpoint: VertexEndpointStack;
   };
 }
 
@@ -160,35 +165,60 @@ export function addServingStacks(
   return { eksServing, gkeServing };
 }
 
-/** Endpoints on managed platforms: they need an image stack, never a cluster. */
+/**
+ * Endpoints on managed platforms: each needs its cloud's image stack, never a cluster. SageMaker pulls only
+ * from ECR: with a prebuilt image elsewhere (which EKS can run), the SageMaker stack is left out with a
+ * warning instead of failing the synth of every other stack.
+ */
 export function addManagedEndpointStacks(
   app: App,
   config: ModelServingConfig,
-  images: { awsImage: AwsImageStack },
+  images: { awsImage: AwsImageStack; gcpImage: GcpImageStack },
   options: BuildAppOptions = {},
-) {
+): { sagemakerEndpoint?: SagemakerEndpointStack; vertexEndpoint: VertexEndpointStack } {
+  const rootDir = options.rootDir ?? process.cwd();
   const image = config.image.aws.source;
-  let repositoryArn = images.awsImage.image.repositoryArn;
-  if (image.mode === 'prebuilt') {
-    const arn = ecrRepositoryArnOf(image.uri);
-    if (!arn) {
-      throw new InvalidPropsError('SagemakerEndpointStack', STACK_NAMES.sagemakerEndpoint, [
-        `image (image.aws.uri): got ${JSON.stringify(image.uri)}; expected an ECR image (<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:…): SageMaker pulls only from ECR`,
-      ]);
-    }
-    repositoryArn = arn;
+  const repositoryArn =
+    image.mode === 'prebuilt' ? ecrRepositoryArnOf(image.uri) : images.awsImage.image.repositoryArn;
+  let sagemakerEndpoint: SagemakerEndpointStack | undefined;
+  if (repositoryArn === undefined) {
+    Annotations.of(images.awsImage).addWarning(
+      `${STACK_NAMES.sagemakerEndpoint} is not synthesized: image.aws.uri ${JSON.stringify(image.mode === 'prebuilt' ? image.uri : '')} is not an ECR image (<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:…), and SageMaker pulls only from ECR`,
+    );
+  } else {
+    sagemakerEndpoint = new SagemakerEndpointStack(app, STACK_NAMES.sagemakerEndpoint, {
+      ...common(config),
+      region: config.aws.region,
+      ...(config.aws.accountId ? { accountId: config.aws.accountId } : {}),
+      image: images.awsImage.imageUri,
+      repositoryArn,
+      sagemaker: config.sagemaker,
+      rootDir,
+      dependsOn: [images.awsImage],
+    });
   }
-  const sagemakerEndpoint = new SagemakerEndpointStack(app, STACK_NAMES.sagemakerEndpoint, {
+
+  const { vertex } = config;
+  const vertexEndpoint = new VertexEndpointStack(app, STACK_NAMES.vertexEndpoint, {
     ...common(config),
-    region: config.aws.region,
-    ...(config.aws.accountId ? { accountId: config.aws.accountId } : {}),
-    image: images.awsImage.imageUri,
-    repositoryArn,
-    sagemaker: config.sagemaker,
-    rootDir: options.rootDir ?? process.cwd(),
-    dependsOn: [images.awsImage],
+    gcpProjectId: config.gcp.projectId,
+    region: config.gcp.region,
+    image: images.gcpImage.imageUri,
+    // The repository by its names from config (the image stack's token would add nothing but a reference).
+    ...(config.image.gcp.source.mode === 'build'
+      ? {
+          imageRepository: {
+            projectId: config.gcp.projectId,
+            location: config.gcp.region,
+            repositoryId: config.image.gcp.repositoryId,
+          },
+        }
+      : {}),
+    vertex,
+    bundle: readModelBundle(rootDir, vertex.modelDir),
+    dependsOn: [images.gcpImage],
   });
-  return { sagemakerEndpoint };
+  return { ...(sagemakerEndpoint ? { sagemakerEndpoint } : {}), vertexEndpoint };
 }
 
 /** Errors that are the user's input, not a bug: printed without a stack trace. */

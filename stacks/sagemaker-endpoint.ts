@@ -7,7 +7,7 @@ import { bundleProblem } from '../src/artifact/bundle-dir';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { SagemakerConfig } from '../src/config/resolve';
 import { EndpointTimeToLive } from '../src/constructs/aws/endpoint-time-to-live';
-import { ModelArtifactBucket } from '../src/constructs/aws/model-artifact-bucket';
+import { S3ModelArtifactBucket } from '../src/constructs/aws/s3-model-artifact-bucket';
 import { SagemakerModelEndpoint } from '../src/constructs/aws/sagemaker-model-endpoint';
 import { InvalidPropsError } from '../src/constructs/props-problems';
 
@@ -33,7 +33,7 @@ export interface SagemakerEndpointStackProps extends ProjectStackProps {
  * time-to-live deletes the endpoint after `ttlHours`. No cluster is needed.
  */
 export class SagemakerEndpointStack extends ProjectStack {
-  readonly artifact: ModelArtifactBucket;
+  readonly artifact: S3ModelArtifactBucket;
   readonly endpoint: SagemakerModelEndpoint;
   readonly timeToLive?: EndpointTimeToLive;
 
@@ -61,7 +61,7 @@ export class SagemakerEndpointStack extends ProjectStack {
       ]);
     }
 
-    this.artifact = new ModelArtifactBucket(this, 'artifact', {
+    this.artifact = new S3ModelArtifactBucket(this, 'artifact', {
       bundleDir,
       bucketPrefix: `${config.endpointName.toLowerCase().slice(0, 26)}-models-`,
       keyPrefix: `models/${config.model}`,

@@ -1,4 +1,5 @@
 import { invokeSagemaker, SAGEMAKER_INVOKE_USAGE } from './invoke-sagemaker';
+import { INVOKE_VERTEX_USAGE, invokeVertex } from './invoke-vertex';
 import type { CliCommand, CliIo } from './io';
 import { UsageError } from './usage-error';
 
@@ -19,11 +20,13 @@ export type InvokeTarget = (args: readonly string[], io: CliIo) => Promise<void>
  */
 export const INVOKE_TARGETS: Readonly<Record<string, InvokeTarget>> = {
   sagemaker: invokeSagemaker,
+  vertex: invokeVertex,
 };
 
 /** Usage text of each target, shown by `npm run invoke -- --help`. */
 export const INVOKE_USAGES: Readonly<Record<string, string>> = {
   sagemaker: SAGEMAKER_INVOKE_USAGE,
+  vertex: INVOKE_VERTEX_USAGE,
 };
 
 const targetList = (): string => Object.keys(INVOKE_TARGETS).join(', ');

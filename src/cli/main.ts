@@ -1,6 +1,7 @@
 import { invokeCommand } from './invoke';
 import { type CliCommand, type CliIo, processIo } from './io';
 import { CommandError, UsageError } from './usage-error';
+import { vertexDeployCommand } from './vertex-deploy';
 
 /**
  * The project CLI: `tsx src/cli/main.ts <verb> [args]`, reached through `npm run <verb> -- [args]`. Each verb
@@ -8,6 +9,7 @@ import { CommandError, UsageError } from './usage-error';
  */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   invoke: invokeCommand,
+  'vertex-deploy': vertexDeployCommand,
 };
 
 function commandList(): string {

@@ -7,8 +7,12 @@ import {
   type SagemakerCapacity,
   type ServerLogLevel,
 } from '../constructs/aws/sagemaker-model-endpoint-props';
+import { vertexBucketName, vertexEndpointId } from '../constructs/gcp/vertex-names';
 import type { ServiceExposure } from '../constructs/k8s/model-serving-constants';
 import type { ParsedConfig } from './schema';
+
+/** Where the bundled models live, relative to the project root. */
+export const BUNDLED_MODELS_DIR = 'model-server/models';
 
 /** Where an image stack gets the image: built from `model-server/` at deploy time, or given by digest. */
 export type ImageSource = { readonly mode: 'build' } | { readonly mode: 'prebuilt'; readonly uri: string };
@@ -42,6 +46,13 @@ export interface SagemakerConfig {
   readonly kmsKeyArn?: string;
   readonly logLevel: ServerLogLevel;
 }
+/** The Vertex AI endpoint, every default applied (names derived from the project when not given). */
+export type VertexConfig = Omit<ParsedConfig['vertex'], 'modelDir' | 'endpointId' | 'bucketName'> & {
+  /** Bundle directory relative to the project root. */
+  readonly modelDir: string;
+  readonly endpointId: string;
+  readonly bucketName: string;
+};
 
 /** One model service, every default applied. */
 export interface ServiceConfig {
@@ -70,6 +81,7 @@ export interface ModelServingConfig {
     readonly location: string;
   };
   readonly image: { readonly aws: AwsImageConfig; readonly gcp: GcpImageConfig };
+  readonly vertex: VertexConfig;
   readonly services: Readonly<Record<string, ServiceConfig>>;
   readonly sagemaker: SagemakerConfig;
 }
@@ -125,6 +137,16 @@ export function resolveConfig(parsed: ParsedConfig): ModelServingConfig {
       },
     },
     sagemaker: resolveSagemaker(parsed.sagemaker, baseName),
+    vertex: {
+      ...parsed.vertex,
+      modelDir: parsed.vertex.modelDir ?? `${BUNDLED_MODELS_DIR}/${parsed.vertex.model}`,
+      endpointId:
+        parsed.vertex.endpointId ??
+        vertexEndpointId(parsed.gcp.projectId, parsed.gcp.region, parsed.project, parsed.environment),
+      bucketName:
+        parsed.vertex.bucketName ??
+        vertexBucketName(parsed.gcp.projectId, parsed.project, parsed.environment),
+    },
     services: Object.fromEntries(
       Object.entries(parsed.services).map(([name, service]) => [
         name,

@@ -35,6 +35,16 @@ import {
   DEFAULT_GKE_RELEASE_CHANNEL,
 } from '../constructs/gcp/gke-cluster-props';
 import {
+  DEFAULT_VERTEX_CPU_TARGET_PERCENT,
+  DEFAULT_VERTEX_DEPLOY_TIMEOUT_MINUTES,
+  DEFAULT_VERTEX_MACHINE_TYPE,
+  DEFAULT_VERTEX_MAX_REPLICAS,
+  DEFAULT_VERTEX_MIN_REPLICAS,
+  DEFAULT_VERTEX_MODEL,
+  MAX_VERTEX_TTL_HOURS,
+  VERTEX_ENDPOINT_ID,
+} from '../constructs/gcp/vertex-names';
+import {
   RESERVED_ENV,
   SERVICE_EXPOSURES,
   type ServiceExposure,
@@ -66,6 +76,8 @@ const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/-]+$/;
 const GCP_SERVICE_ACCOUNT =
   /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
+const KMS_CRYPTO_KEY =
+  /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[\w-]+\/cryptoKeys\/[\w-]+$/;
 const ECR_REPOSITORY = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 /** A model's name: the server's metric prefix, so only characters a Prometheus metric name takes. */
@@ -594,6 +606,105 @@ const sagemakerSchema = z
     }
   });
 
+const vertexSchema = z
+  .strictObject({
+    model: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'a model name: lowercase letters, digits, - and _' })
+      .default(DEFAULT_VERTEX_MODEL)
+      .describe(
+        `Model served (\`MODEL_NAME\`): one of ${BUNDLED_MODELS.join(', ')} unless \`modelDir\` is set.`,
+      ),
+    modelDir: z.string().min(1).optional().meta({
+      description: 'Bundle directory to upload, relative to the project root (e.g. `my-models/churn-v2`).',
+      'x-default': '`model-server/models/<model>`',
+    }),
+    machineType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, { message: 'a Compute Engine machine type such as n1-standard-2' })
+      .default(DEFAULT_VERTEX_MACHINE_TYPE)
+      .describe('Machine type of each replica.'),
+    minReplicas: count(1)
+      .default(DEFAULT_VERTEX_MIN_REPLICAS)
+      .describe('Replicas always running (Vertex has no scale to zero).'),
+    maxReplicas: count(1).default(DEFAULT_VERTEX_MAX_REPLICAS).describe('Autoscaling maximum.'),
+    cpuTargetPercent: count(1, 100)
+      .default(DEFAULT_VERTEX_CPU_TARGET_PERCENT)
+      .describe('CPU utilisation (%) the autoscaler keeps.'),
+    dedicatedEndpoint: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Dedicated endpoint (its own DNS name, the only place predict works) instead of the shared regional one.',
+      ),
+    kmsKeyName: name(
+      KMS_CRYPTO_KEY,
+      'a Cloud KMS key name: projects/<p>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>',
+    )
+      .optional()
+      .meta({
+        description: 'CMEK for the endpoint, the model and the bucket.',
+        'x-default': 'Google-managed keys',
+      }),
+    ttlHours: count(1, MAX_VERTEX_TTL_HOURS).optional().meta({
+      description: 'Undeploy the model this many hours after each deploy (Cloud Scheduler).',
+      'x-default': 'never',
+    }),
+    endpointId: name(VERTEX_ENDPOINT_ID, 'a numeric endpoint id: 1-10 digits, no leading zero')
+      .optional()
+      .meta({
+        description: 'Numeric endpoint id (name).',
+        'x-default': 'derived from the GCP project, region, project and environment',
+      }),
+    bucketName: name(
+      /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/,
+      'a bucket name: 3-63 lowercase letters, digits, - and _',
+    )
+      .optional()
+      .meta({
+        description: 'Bucket holding the uploaded bundle.',
+        'x-default': '`<project>-<environment>-vertex-<hash of gcp.projectId>`',
+      }),
+    revision: count(1)
+      .default(1)
+      .describe(
+        'Bump to redeploy the same model (e.g. after the TTL undeployed it): `cdktf deploy` then replaces the deployment.',
+      ),
+    deployTimeoutMinutes: count(5, 180)
+      .default(DEFAULT_VERTEX_DEPLOY_TIMEOUT_MINUTES)
+      .describe('How long the deploy step waits for each Vertex operation.'),
+  })
+  .superRefine((vertex, ctx) => {
+    if (
+      isCount(vertex.minReplicas, 1) &&
+      isCount(vertex.maxReplicas, 1) &&
+      vertex.minReplicas > vertex.maxReplicas
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minReplicas'],
+        params: { effective: vertex.minReplicas },
+        message: `<= maxReplicas (${vertex.maxReplicas})`,
+      });
+    }
+    const dir = vertex.modelDir;
+    if (dir !== undefined && (dir.startsWith('/') || /^[A-Za-z]:[\\/]/.test(dir))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['modelDir'],
+        message: 'a path relative to the project root (an absolute path differs between machines)',
+      });
+    }
+    if (vertex.modelDir === undefined && !(BUNDLED_MODELS as readonly string[]).includes(vertex.model)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model'],
+        message: `a bundled model, or set modelDir (allowed: ${BUNDLED_MODELS.join(', ')})`,
+      });
+    }
+  })
+  .describe('Vertex AI endpoint (vertex-endpoint stack).');
+
 export const DEFAULT_SERVICES = Object.fromEntries(BUNDLED_MODELS.map((model) => [model, {}]));
 
 export const configSchema = z
@@ -645,6 +756,7 @@ export const configSchema = z
         description:
           'Services deployed on EKS and GKE, keyed by name (namespace and Kubernetes names). Replaces the default set.',
       }),
+    vertex: vertexSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { location } = config.gke;

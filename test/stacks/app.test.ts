@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { AnnotationMetadataEntryType, Testing } from 'cdktf';
 import { parseConfig } from '../../src/config/load';
-import { InvalidPropsError } from '../../src/constructs/props-problems';
 import { buildApp, STACK_NAMES } from '../../stacks/main';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
@@ -14,12 +13,12 @@ const ROOT = path.join(__dirname, '../..');
 const HASH = '9'.repeat(64);
 
 describe('buildApp', () => {
-  test('adds the seven stacks under their CLI names', () => {
+  test('adds every stack under its CLI name', () => {
     const { app, stacks } = buildApp(parseConfig({}), Testing.app(), { imageSourceHash: HASH });
     expect(app.node.children.map((child) => child.node.id).sort()).toEqual(Object.values(STACK_NAMES).sort());
     expect(stacks.eksServing.node.id).toBe('eks-serving');
     expect(stacks.gkeCluster.node.id).toBe('gke-cluster');
-    expect(stacks.sagemakerEndpoint.node.id).toBe('sagemaker-endpoint');
+    expect(stacks.sagemakerEndpoint?.node.id).toBe('sagemaker-endpoint');
   });
 
   test('config reaches every stack: names, regions, cluster settings, state backend', () => {
@@ -66,14 +65,24 @@ describe('buildApp', () => {
 });
 
 describe('buildApp with a prebuilt image outside ECR', () => {
-  test('stops with an error naming the image: SageMaker pulls only from ECR', () => {
+  test('leaves sagemaker-endpoint out with a warning naming the image, and builds every other stack', () => {
     const config = parseConfig({
       image: { aws: { mode: 'prebuilt', uri: `ghcr.io/acme/model-server@sha256:${'1'.repeat(64)}` } },
     });
-    expect(() => buildApp(config, Testing.app())).toThrow(InvalidPropsError);
-    expect(() => buildApp(config, Testing.app())).toThrow(
-      /image \(image\.aws\.uri\): got "ghcr\.io\/acme\/model-server@sha256:1+"; expected an ECR image/,
+    const { app, stacks } = buildApp(config, Testing.app());
+    expect(stacks.sagemakerEndpoint).toBeUndefined();
+    expect(app.node.tryFindChild('sagemaker-endpoint')).toBeUndefined();
+    expect(app.node.children.map((child) => child.node.id)).toEqual(
+      expect.arrayContaining(['aws-image', 'eks-serving', 'vertex-endpoint']),
     );
+    const warnings = stacks.awsImage.node.metadata.filter(
+      (entry) => entry.type === AnnotationMetadataEntryType.WARN,
+    );
+    expect(warnings.map((entry) => entry.data)).toEqual([
+      expect.stringMatching(
+        /^sagemaker-endpoint is not synthesized: image\.aws\.uri "ghcr\.io\/acme\/model-server@sha256:1+" is not an ECR image .*SageMaker pulls only from ECR$/,
+      ),
+    ]);
   });
 });
 

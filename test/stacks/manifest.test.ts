@@ -39,7 +39,7 @@ describe('cdktf.out/manifest.json of the whole app', () => {
   const outdir = synthApp({}, '7'.repeat(64));
   const manifest = readManifest(outdir);
 
-  test('lists the seven stacks by name', () => {
+  test('lists the eight stacks by name', () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual([
       'aws-image',
       'eks-cluster',
@@ -48,6 +48,7 @@ describe('cdktf.out/manifest.json of the whole app', () => {
       'gke-cluster',
       'gke-serving',
       'sagemaker-endpoint',
+      'vertex-endpoint',
     ]);
   });
 
@@ -63,6 +64,8 @@ describe('cdktf.out/manifest.json of the whole app', () => {
       'eks-serving': ['aws-image', 'eks-cluster'],
       'gke-serving': ['gcp-image', 'gke-cluster'],
       'sagemaker-endpoint': ['aws-image'],
+      // Vertex AI needs the image, never a cluster.
+      'vertex-endpoint': ['gcp-image'],
     });
   });
 
@@ -100,6 +103,13 @@ describe('cdktf.out/manifest.json of the whole app', () => {
     };
     expect(deployment.spec.template.spec.container[0]!.image).toMatch(
       /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-aws-image\.outputs\.[^}]+\}@\$\{data\.terraform_remote_state\.cross-stack-reference-input-aws-image\.outputs\.[^}]+sha256_digest\}$/,
+    );
+    const vertex = JSON.parse(stackFiles(outdir)['vertex-endpoint']!);
+    const step = Object.entries(
+      vertex.resource.terraform_data as Record<string, { input: { image_uri: string } }>,
+    ).find(([key]) => key.startsWith('vertex_deployment_deploy_'))![1];
+    expect(step.input.image_uri).toMatch(
+      /^us-central1-docker\.pkg\.dev\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-gcp-image\.outputs\.[^}]+\}.*@\$\{data\.terraform_remote_state\.cross-stack-reference-input-gcp-image\.outputs\.[^}]+sha256_digest\}$/,
     );
     const gke = JSON.parse(stackFiles(outdir)['gke-serving']!);
     expect(gke.data.terraform_remote_state['cross-stack-reference-input-gcp-image'].config.path).toBe(

@@ -38,7 +38,7 @@ export interface SagemakerModelEndpointProps {
   readonly image: string;
   /** ARN of the ECR repository holding `image`: the only repository the execution role may pull from. */
   readonly repositoryArn: string;
-  /** `s3://…/model.tar.gz` (`ModelArtifactBucket.modelDataUrl`). */
+  /** `s3://…/model.tar.gz` (`S3ModelArtifactBucket.modelDataUrl`). */
   readonly modelDataUrl: string;
   /** ARN of that object: the only object the execution role may read. */
   readonly modelDataObjectArn: string;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { ecrRepositoryArnOf } from '../../../src/constructs/aws/ecr-repository-arn';
 import { EndpointTimeToLive } from '../../../src/constructs/aws/endpoint-time-to-live';
-import { ModelArtifactBucket } from '../../../src/constructs/aws/model-artifact-bucket';
+import { S3ModelArtifactBucket } from '../../../src/constructs/aws/s3-model-artifact-bucket';
 import {
   SagemakerModelEndpoint,
   type SagemakerModelEndpointProps,
@@ -107,11 +107,12 @@ describe('EndpointTimeToLive props', () => {
   });
 });
 
-describe('ModelArtifactBucket props', () => {
+describe('S3ModelArtifactBucket props', () => {
   test('a bucket prefix S3 would refuse', () => {
     expect(
       problems(
-        () => new ModelArtifactBucket(stack(), 'artifact', { bundleDir: BANKCHURN, bucketPrefix: 'Models_' }),
+        () =>
+          new S3ModelArtifactBucket(stack(), 'artifact', { bundleDir: BANKCHURN, bucketPrefix: 'Models_' }),
       ),
     ).toEqual(['bucketPrefix: got "Models_"; expected 1-37 lowercase letters, digits, . and -']);
   });

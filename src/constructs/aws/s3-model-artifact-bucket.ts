@@ -18,7 +18,7 @@ const BUCKET_PREFIX_MAX = 37;
 /** The file name SageMaker expects for a model artifact. */
 export const MODEL_ARTIFACT_FILE = 'model.tar.gz';
 
-export interface ModelArtifactBucketProps {
+export interface S3ModelArtifactBucketProps {
   /** The model bundle directory packed into `model.tar.gz` at synth (absolute, or relative to the cwd). */
   readonly bundleDir: string;
   /** Start of the bucket's name (lowercase letters, digits, -), at most 37 characters; S3 adds a unique suffix. */
@@ -38,7 +38,7 @@ export interface ModelArtifactBucketProps {
  * sha256, so a new artifact is a new object and everything that reads it is replaced, never left on the old
  * bytes. `source_hash`, not `etag`: an SSE-KMS object's ETag is not the MD5 of its content.
  */
-export class ModelArtifactBucket extends Construct {
+export class S3ModelArtifactBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly object: S3Object;
   /** sha256 (hex) of the packed model.tar.gz. */
@@ -50,7 +50,7 @@ export class ModelArtifactBucket extends Construct {
   /** The key the bucket is encrypted with, when one is configured. */
   readonly kmsKeyArn?: string;
 
-  constructor(scope: Construct, id: string, props: ModelArtifactBucketProps) {
+  constructor(scope: Construct, id: string, props: S3ModelArtifactBucketProps) {
     super(scope, id);
     validate(id, props);
     const tarball = packModelTarball(props.bundleDir);
@@ -129,8 +129,8 @@ export class ModelArtifactBucket extends Construct {
   }
 }
 
-function validate(id: string, props: ModelArtifactBucketProps): void {
-  const problems = new PropsProblems('ModelArtifactBucket', id);
+function validate(id: string, props: S3ModelArtifactBucketProps): void {
+  const problems = new PropsProblems('S3ModelArtifactBucket', id);
   const prefix = props.bucketPrefix;
   if (isKnown(prefix) && !(/^[a-z0-9][a-z0-9.-]*$/.test(prefix) && prefix.length <= BUCKET_PREFIX_MAX)) {
     problems.add(
