@@ -27,6 +27,8 @@ export interface BuildAppOptions {
   readonly rootDir?: string;
   /** Content hash of the image sources (tests pin it). @default - hashed from `rootDir` when an image is built */
   readonly imageSourceHash?: string;
+  /** The day EKS versions are checked against their end of standard support (tests pin it). @default - today */
+  readonly today?: Date;
 }
 
 export interface ModelServingApp {
@@ -48,7 +50,7 @@ export function buildApp(
   options: BuildAppOptions = {},
 ): ModelServingApp {
   const images = addImageStacks(app, config, options);
-  const clusters = addClusterStacks(app, config);
+  const clusters = addClusterStacks(app, config, options);
   const serving = addServingStacks(app, config, images, clusters);
   return { app, stacks: { ...images, ...clusters, ...serving } };
 }
@@ -81,15 +83,20 @@ export function addImageStacks(app: App, config: ModelServingConfig, options: Bu
   return { awsImage, gcpImage };
 }
 
-export function addClusterStacks(app: App, config: ModelServingConfig) {
+export function addClusterStacks(app: App, config: ModelServingConfig, options: BuildAppOptions = {}) {
   const { eks, gke } = config;
   const eksCluster = new EksClusterStack(app, STACK_NAMES.eksCluster, {
     ...common(config),
     region: config.aws.region,
+    ...(config.aws.accountId ? { accountId: config.aws.accountId } : {}),
     cluster: {
       clusterName: eks.clusterName,
       kubernetesVersion: eks.kubernetesVersion,
+      ...(options.today ? { today: options.today } : {}),
       vpcCidr: eks.vpcCidr,
+      ...(eks.availabilityZones ? { availabilityZones: [...eks.availabilityZones] } : {}),
+      singleNatGateway: eks.singleNatGateway,
+      clusterCreatorAdmin: eks.clusterCreatorAdmin,
       nodeInstanceTypes: [...eks.nodeInstanceTypes],
       nodeMinSize: eks.nodeMinSize,
       nodeDesiredSize: eks.nodeDesiredSize,
@@ -116,6 +123,12 @@ export function addClusterStacks(app: App, config: ModelServingConfig) {
       diskSizeInGb: gke.diskSizeInGb,
       spot: gke.spot,
       deletionProtection: gke.deletionProtection,
+      ...(gke.nodeLocations ? { nodeLocations: [...gke.nodeLocations] } : {}),
+      privateEndpoint: gke.privateEndpoint,
+      subnetCidr: gke.subnetCidr,
+      podsCidr: gke.podsCidr,
+      servicesCidr: gke.servicesCidr,
+      masterIpv4CidrBlock: gke.masterIpv4CidrBlock,
       ...(gke.masterAuthorizedNetworks
         ? { masterAuthorizedNetworks: gke.masterAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock })) }
         : {}),
@@ -139,6 +152,7 @@ export function addServingStacks(
     image: images.awsImage.imageUri,
     services: config.services,
     metricsScraperNamespaces: config.eks.metricsScraperNamespaces,
+    nodeCapacity: { instanceTypes: config.eks.nodeInstanceTypes, nodeCount: config.eks.nodeDesiredSize },
     dependsOn: [clusters.eksCluster, images.awsImage],
   });
   const gkeServing = new GkeServingStack(app, STACK_NAMES.gkeServing, {
@@ -148,6 +162,7 @@ export function addServingStacks(
     clusterName: config.gke.clusterName,
     clusterLocation: config.gke.location,
     image: images.gcpImage.imageUri,
+    imageRepositoryId: config.image.gcp.repositoryId,
     services: config.services,
     metricsScraperNamespaces: config.gke.metricsScraperNamespaces,
     dependsOn: [clusters.gkeCluster, images.gcpImage],
