@@ -8,11 +8,8 @@ import { ProjectStack, type ProjectStackProps } from '../src/common/project-stac
 import type { ServiceConfig } from '../src/config/resolve';
 import { checkEksNodeCapacity, type EksNodeCapacity } from '../src/constructs/aws/eks-capacity-check';
 import { EKS_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
-import {
-  loadBalancerHostname,
-  type ModelServingService,
-} from '../src/constructs/k8s/model-serving-service';
-import { addServingServices } from './serving-services';
+import { loadBalancerHostname, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import { addServingServices, deploymentWaitsFor } from './serving-services';
 
 export interface EksServingStackProps extends ProjectStackProps {
   readonly region: string;
@@ -94,7 +91,7 @@ export class EksServingStack extends ProjectStack {
         roleArn: service.awsRoleArn,
       });
       // Pods get credentials only if the association exists when they start.
-      served.deployment.dependsOn = [...(served.deployment.dependsOn ?? []), association.fqn];
+      deploymentWaitsFor(served, [association]);
     }
 
     const services = Object.entries(this.services);

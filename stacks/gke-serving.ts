@@ -3,7 +3,7 @@ import { DataGoogleContainerCluster } from '@cdktf/provider-google/lib/data-goog
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, type TerraformResource, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { guardedGcpProjectId } from '../src/common/gcp-project-guard';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
@@ -12,7 +12,7 @@ import { gkeNodeServiceAccountId } from '../src/constructs/gcp/gke-cluster';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
 import { loadBalancerIp, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
 import { gkeCredentialsCommand } from './gke-cluster';
-import { addServingServices } from './serving-services';
+import { addServingServices, deploymentWaitsFor } from './serving-services';
 
 export interface GkeServingStackProps extends ProjectStackProps {
   readonly gcpProjectId: string;
@@ -98,7 +98,7 @@ export class GkeServingStack extends ProjectStack {
       labels: this.tags,
     });
     for (const [name, service] of Object.entries(this.services)) {
-      const dependsOn: string[] = imagePull ? [imagePull.fqn] : [];
+      const dependsOn: TerraformResource[] = imagePull ? [imagePull] : [];
       const account = props.services[name]!.gcpServiceAccount;
       if (account) {
         const binding = new ServiceAccountIamMember(this, `${name}-workload-identity`, {
@@ -106,12 +106,10 @@ export class GkeServingStack extends ProjectStack {
           role: 'roles/iam.workloadIdentityUser',
           member: workloadIdentityMember(props.gcpProjectId, service.namespaceName, service.serviceName),
         });
-        dependsOn.push(binding.fqn);
+        dependsOn.push(binding);
       }
       // Pods start only once they can pull the image and, if they have one, act as their Google account.
-      if (dependsOn.length > 0) {
-        service.deployment.dependsOn = [...(service.deployment.dependsOn ?? []), ...dependsOn];
-      }
+      deploymentWaitsFor(service, dependsOn);
     }
 
     const services = Object.entries(this.services);
@@ -130,7 +128,8 @@ export class GkeServingStack extends ProjectStack {
     const balanced = services.filter(([, service]) => service.loadBalanced);
     if (balanced.length > 0) {
       new TerraformOutput(this, 'load_balancer_addresses', {
-        description: 'IP address of the passthrough Network Load Balancer of each load-balanced service (port 80)',
+        description:
+          'IP address of the passthrough Network Load Balancer of each load-balanced service (port 80)',
         value: Object.fromEntries(balanced.map(([name, service]) => [name, loadBalancerIp(service)])),
       });
     }

@@ -175,9 +175,16 @@ function isInputError(error: unknown): error is Error {
   return error instanceof ConfigError || error instanceof InvalidPropsError;
 }
 
+/**
+ * `MODEL_SERVING_TODAY=YYYY-MM-DD` reads the EKS support calendar on another day: tests pin it, and it
+ * shows ahead of time whether a config will still synthesize on a given date.
+ */
+export const TODAY_ENV = 'MODEL_SERVING_TODAY';
+
 export function main(): void {
   try {
-    buildApp(loadConfig()).app.synth();
+    const today = process.env[TODAY_ENV];
+    buildApp(loadConfig(), new App(), today ? { today: new Date(`${today}T00:00:00Z`) } : {}).app.synth();
   } catch (error) {
     if (!isInputError(error)) throw error;
     process.stderr.write(`${error.message}\n`);

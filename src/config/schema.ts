@@ -139,7 +139,9 @@ const awsSchema = z.strictObject({
       ),
     )
     .default([])
-    .describe('IAM roles/users given cluster-admin on EKS (access entries). List yours to use kubectl.'),
+    .describe(
+      'IAM roles/users given cluster-admin on EKS (access entries) besides the identity that deploys eks-cluster; do not list that one (EKS refuses a second entry for it).',
+    ),
 });
 
 const gcpSchema = z.strictObject({
@@ -169,12 +171,15 @@ const eksSchema = z
       .optional()
       .meta({
         description: 'Availability zones of the subnets and nodes, in `aws.region`.',
-        'x-default': 'the first 2 zones that need no opt-in, skipping use1-az3, usw1-az2 and cac1-az3 (no EKS)',
+        'x-default':
+          'the first 2 zones that need no opt-in, skipping use1-az3, usw1-az2 and cac1-az3 (no EKS)',
       }),
     singleNatGateway: z
       .boolean()
       .default(DEFAULT_SINGLE_NAT_GATEWAY)
-      .describe('One NAT gateway for all zones (cheaper) instead of one per zone (egress survives a zone outage).'),
+      .describe(
+        'One NAT gateway for all zones (cheaper) instead of one per zone (egress survives a zone outage).',
+      ),
     clusterCreatorAdmin: z
       .boolean()
       .default(DEFAULT_EKS_CLUSTER_CREATOR_ADMIN)
@@ -184,7 +189,9 @@ const eksSchema = z
       .min(1, { message: 'at least one instance type' })
       .default([...DEFAULT_EKS_NODE_INSTANCE_TYPES])
       .describe('Instance types of the managed node group.'),
-    nodeMinSize: count(0).default(DEFAULT_EKS_NODE_MIN_SIZE).describe('Node group minimum size.'),
+    nodeMinSize: count(0)
+      .default(DEFAULT_EKS_NODE_MIN_SIZE)
+      .describe('Node group minimum size (a bound for an autoscaler you may add).'),
     nodeDesiredSize: count(0)
       .default(DEFAULT_EKS_NODE_DESIRED_SIZE)
       .describe(
@@ -460,7 +467,7 @@ const serviceSchema = z
       .optional()
       .meta({
         description:
-          'GKE: Google service account of the pods (Workload Identity); the stack binds `roles/iam.workloadIdentityUser` on it for the pods\' Kubernetes service account.',
+          "GKE: Google service account of the pods (Workload Identity); the stack binds `roles/iam.workloadIdentityUser` on it for the pods' Kubernetes service account.",
         'x-default': 'none (the server calls no GCP API)',
       }),
     env: z

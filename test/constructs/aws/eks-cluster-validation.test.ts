@@ -42,12 +42,16 @@ describe('EksCluster props validation', () => {
       expect(warningsOf({ kubernetesVersion: '1.34' })).toEqual([
         "kubernetesVersion '1.34' leaves EKS standard support on 2026-12-02 (1 days): EKS then upgrades the cluster by itself; move to a newer version before then.",
       ]);
-      expect(warningsOf({ kubernetesVersion: '1.35', today: new Date('2027-01-26T00:00:00Z') })).toHaveLength(1);
+      expect(warningsOf({ kubernetesVersion: '1.35', today: new Date('2027-01-26T00:00:00Z') })).toHaveLength(
+        1,
+      );
       expect(warningsOf({ kubernetesVersion: '1.35', today: new Date('2027-01-25T00:00:00Z') })).toEqual([]);
     });
 
     test('the last day of standard support is still accepted; the day after is refused', () => {
-      expect(() => build({ kubernetesVersion: '1.34', today: new Date('2026-12-02T23:00:00Z') })).not.toThrow();
+      expect(() =>
+        build({ kubernetesVersion: '1.34', today: new Date('2026-12-02T23:00:00Z') }),
+      ).not.toThrow();
       expect(() => build({ kubernetesVersion: '1.34', today: new Date('2026-12-03T00:00:00Z') })).toThrow(
         /left EKS standard support on 2026-12-02/,
       );

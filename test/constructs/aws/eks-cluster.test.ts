@@ -100,7 +100,9 @@ describe('EksCluster', () => {
     expect(attachments.map(([, a]) => (a.policy_arn as string).split('/').pop())).toEqual([
       'AmazonEKS_CNI_Policy',
     ]);
-    const trustId = /data\.aws_iam_policy_document\.([\w-]+)\.json/.exec(role.assume_role_policy as string)![1]!;
+    const trustId = /data\.aws_iam_policy_document\.([\w-]+)\.json/.exec(
+      role.assume_role_policy as string,
+    )![1]!;
     expect(JSON.stringify(s.data.aws_iam_policy_document![trustId])).toContain(
       'system:serviceaccount:kube-system:aws-node',
     );

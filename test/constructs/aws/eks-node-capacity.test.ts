@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
-import { DEFAULT_EKS_NODE_DESIRED_SIZE } from '../../../src/constructs/aws/eks-cluster-props';
 import { checkEksNodeCapacity } from '../../../src/constructs/aws/eks-capacity-check';
+import { DEFAULT_EKS_NODE_DESIRED_SIZE } from '../../../src/constructs/aws/eks-cluster-props';
 import {
   INSTANCE_SHAPES,
   nodeRoom,
