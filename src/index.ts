@@ -1,5 +1,6 @@
 // The project as a construct library: every construct, the stack base class and the config's types.
 
+export * from './common/gcp-project-guard';
 export * from './common/project-stack';
 export * from './config/errors';
 export * from './config/image-source';
@@ -7,7 +8,10 @@ export * from './config/load';
 export * from './config/resolve';
 export * from './config/schema';
 export * from './constructs/aws/ecr-image';
+export * from './constructs/aws/eks-capacity-check';
 export * from './constructs/aws/eks-cluster';
+export * from './constructs/aws/eks-node-capacity';
+export * from './constructs/aws/eks-versions';
 export * from './constructs/docker/built-image';
 export * from './constructs/gcp/artifact-registry-image';
 export * from './constructs/gcp/gke-cluster';
