@@ -75,7 +75,7 @@ function run(script: string): {
 }
 
 /** The app built from the configuration the block's environment gives (no config file). */
-function synthesized(env: Record<string, string>): {
+function synthesized(env: Readonly<Record<string, string | undefined>>): {
   outputs: (stack: string) => Json;
   dependencies: (stack: string) => string[];
 } {
