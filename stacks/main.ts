@@ -92,6 +92,7 @@ export function addClusterStacks(app: App, config: ModelServingConfig, options: 
     cluster: {
       clusterName: eks.clusterName,
       kubernetesVersion: eks.kubernetesVersion,
+      supportType: eks.supportType,
       ...(options.today ? { today: options.today } : {}),
       vpcCidr: eks.vpcCidr,
       ...(eks.availabilityZones ? { availabilityZones: [...eks.availabilityZones] } : {}),

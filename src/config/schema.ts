@@ -11,6 +11,7 @@ import {
   DEFAULT_EKS_NODE_MAX_SIZE,
   DEFAULT_EKS_NODE_MIN_SIZE,
   DEFAULT_EKS_PUBLIC_ACCESS_CIDRS,
+  DEFAULT_EKS_SUPPORT_TYPE,
   DEFAULT_EKS_VERSION,
   DEFAULT_EKS_VPC_CIDR,
   DEFAULT_SINGLE_NAT_GATEWAY,
@@ -162,6 +163,12 @@ const eksSchema = z
       .default(DEFAULT_EKS_VERSION)
       .describe(
         'Kubernetes version of the control plane and nodes. Synth warns 60 days before its end of standard support and refuses it after (table in src/constructs/aws/eks-versions.ts).',
+      ),
+    supportType: z
+      .enum(['STANDARD', 'EXTENDED'])
+      .default(DEFAULT_EKS_SUPPORT_TYPE)
+      .describe(
+        '`STANDARD`: EKS upgrades the cluster when standard support ends; `EXTENDED` keeps the version at six times the hourly price.',
       ),
     vpcCidr: cidr.default(DEFAULT_EKS_VPC_CIDR).describe('CIDR block of the cluster VPC (/16 to /20).'),
     availabilityZones: z

@@ -108,6 +108,41 @@ describe('buildApp: cluster settings and the node bound', () => {
     ]);
   });
 
+  test('the longest names the config lets through stay within every name limit of the clouds', () => {
+    const service = `s${'v'.repeat(61)}z`; // 63: the longest DNS-1035 label
+    const config = parseConfig({
+      project: `p${'r'.repeat(18)}j`, // 20
+      environment: `e${'n'.repeat(10)}v`, // 12
+      gcp: { projectId: 'acme-prod-1' },
+      eks: { clusterName: `c${'l'.repeat(98)}r`, supportType: 'EXTENDED' }, // 100
+      gke: { clusterName: `g${'k'.repeat(38)}e` }, // 40
+      services: { [service]: { model: 'bankchurn' } },
+    });
+    const { stacks } = buildApp(config, Testing.app(), OPTIONS);
+    const eks: Json = JSON.parse(Testing.synth(stacks.eksCluster));
+    const group = Object.values(eks.resource.aws_eks_node_group)[0] as Json;
+    expect(group.node_group_name_prefix.length).toBeLessThanOrEqual(37);
+    for (const role of Object.values(eks.resource.aws_iam_role) as Json[]) {
+      expect(role.name_prefix.length).toBeLessThanOrEqual(38);
+    }
+    expect((Object.values(eks.resource.aws_eks_cluster)[0] as Json).upgrade_policy).toEqual({
+      support_type: 'EXTENDED',
+    });
+    const gke: Json = JSON.parse(Testing.synth(stacks.gkeCluster));
+    const account = Object.values(gke.resource.google_service_account)[0] as Json;
+    expect(account.account_id.length).toBeLessThanOrEqual(30);
+    for (const type of ['google_compute_network', 'google_compute_subnetwork', 'google_compute_router']) {
+      for (const resource of Object.values(gke.resource[type]) as Json[]) {
+        expect(resource.name.length).toBeLessThanOrEqual(63);
+      }
+    }
+    const serving: Json = JSON.parse(Testing.synth(stacks.gkeServing));
+    const grant = Object.values(serving.resource.google_artifact_registry_repository_iam_member)[0] as Json;
+    expect(grant.member).toBe(`serviceAccount:${account.account_id}@acme-prod-1.iam.gserviceaccount.com`);
+    const namespaces = Object.values(serving.resource.kubernetes_namespace_v1) as Json[];
+    expect(namespaces.map((n) => n.metadata.name)).toEqual([service]);
+  });
+
   test('HPA maxima the EKS nodes cannot hold stop synth with the size that fits', () => {
     const config = parseConfig({ services: { bankchurn: { hpa: { maxReplicas: 30 } } } });
     expect(() => buildApp(config, Testing.app(), OPTIONS)).toThrow(

@@ -117,7 +117,7 @@ export interface EksClusterProps {
 
 // Defaults: terraform-aws-modules/eks (variables.tf and its examples) unless a comment says otherwise.
 /** Extended support costs $0.60/h instead of $0.10/h: a demo cluster should never slip into it. */
-export const DEFAULT_EKS_SUPPORT_TYPE = 'STANDARD';
+export const DEFAULT_EKS_SUPPORT_TYPE: 'STANDARD' | 'EXTENDED' = 'STANDARD';
 /** terraform-aws-modules/eks examples: `vpc_cidr = "10.0.0.0/16"`. */
 export const DEFAULT_EKS_VPC_CIDR = '10.0.0.0/16';
 /** The minimum EKS accepts; the module's examples use 3, a demo pays less for NAT/subnets with 2. */
