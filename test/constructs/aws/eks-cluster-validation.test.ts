@@ -191,6 +191,7 @@ describe('EksCluster props validation', () => {
       () =>
         new EksCluster(stack, 'eks', {
           clusterName: 'demo',
+          today: TODAY,
           adminPrincipalArns: [admin.stringValue],
           nodeMinSize: size.numberValue,
           nodeDiskSizeInGb: size.numberValue,

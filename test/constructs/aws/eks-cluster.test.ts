@@ -337,7 +337,7 @@ describe('EksCluster', () => {
     let second = '';
     const withTrust = JSON.parse(
       Testing.synthScope((scope) => {
-        const eks = new EksCluster(scope, 'eks', { clusterName: 'demo' });
+        const eks = new EksCluster(scope, 'eks', { clusterName: 'demo', today: TODAY });
         first = eks.serviceAccountTrustPolicy('serving', 'model-server');
         second = eks.serviceAccountTrustPolicy('serving', 'model-server');
       }),
