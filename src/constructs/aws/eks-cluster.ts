@@ -355,7 +355,7 @@ export class EksCluster extends Construct {
     const status = eksVersionStatus(version, today);
     if (status.kind === 'ending') {
       Annotations.of(this).addWarning(
-        `kubernetesVersion '${version}' leaves EKS standard support on ${status.endsOn} (${status.daysLeft} days): ${supportType === 'STANDARD' ? 'EKS then upgrades the cluster by itself' : 'extended support then bills six times the hourly rate'}; move to a newer version before then.`,
+        `kubernetesVersion '${version}' leaves EKS standard support on ${status.endsOn} (${status.daysLeft === 1 ? '1 day' : `${status.daysLeft} days`} left): ${supportType === 'STANDARD' ? 'EKS then upgrades the cluster by itself' : 'extended support then bills six times the hourly rate'}; move to a newer version before then.`,
       );
     } else if (status.kind === 'unknown' && /^1\.\d+$/.test(version)) {
       Annotations.of(this).addWarning(

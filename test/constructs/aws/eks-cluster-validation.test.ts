@@ -40,7 +40,7 @@ describe('EksCluster props validation', () => {
 
     test('a version within 60 days of its end of standard support warns', () => {
       expect(warningsOf({ kubernetesVersion: '1.34' })).toEqual([
-        "kubernetesVersion '1.34' leaves EKS standard support on 2026-12-02 (1 days): EKS then upgrades the cluster by itself; move to a newer version before then.",
+        "kubernetesVersion '1.34' leaves EKS standard support on 2026-12-02 (1 day left): EKS then upgrades the cluster by itself; move to a newer version before then.",
       ]);
       expect(warningsOf({ kubernetesVersion: '1.35', today: new Date('2027-01-26T00:00:00Z') })).toHaveLength(
         1,
