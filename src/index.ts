@@ -2,6 +2,7 @@
 
 export * from './artifact/bundle-dir';
 export * from './artifact/model-tarball';
+export * from './common/gcp-project-guard';
 export * from './common/project-stack';
 export * from './config/errors';
 export * from './config/image-source';
@@ -11,7 +12,10 @@ export * from './config/resolve';
 export * from './config/schema';
 export * from './constructs/aws/ecr-image';
 export * from './constructs/aws/ecr-repository-arn';
+export * from './constructs/aws/eks-capacity-check';
 export * from './constructs/aws/eks-cluster';
+export * from './constructs/aws/eks-node-capacity';
+export * from './constructs/aws/eks-versions';
 export * from './constructs/aws/endpoint-time-to-live';
 export * from './constructs/aws/log-retention';
 export * from './constructs/aws/s3-model-artifact-bucket';

@@ -7,6 +7,8 @@ import { EksCluster, type EksClusterProps } from '../src/constructs/aws/eks-clus
 export interface EksClusterStackProps extends ProjectStackProps {
   /** AWS region of the cluster, e.g. 'eu-west-1'. */
   readonly region: string;
+  /** The AWS provider refuses to run in any other account. @default - any account */
+  readonly accountId?: string;
   /** `resourceTags` in here are added to the stack's project, service and environment tags. */
   readonly cluster: EksClusterProps;
 }
@@ -20,7 +22,11 @@ export class EksClusterStack extends ProjectStack {
 
   constructor(scope: Construct, id: string, props: EksClusterStackProps) {
     super(scope, id, props);
-    new AwsProvider(this, 'aws', { region: props.region, defaultTags: [{ tags: { ...this.tags } }] });
+    new AwsProvider(this, 'aws', {
+      region: props.region,
+      defaultTags: [{ tags: { ...this.tags } }],
+      ...(props.accountId ? { allowedAccountIds: [props.accountId] } : {}),
+    });
     this.cluster = new EksCluster(this, 'eks', {
       ...props.cluster,
       resourceTags: { ...this.tags, ...props.cluster.resourceTags },
@@ -30,7 +36,8 @@ export class EksClusterStack extends ProjectStack {
     new TerraformOutput(this, 'cluster_endpoint', { value: this.cluster.clusterEndpoint });
     new TerraformOutput(this, 'region', { value: props.region });
     new TerraformOutput(this, 'kubeconfig_command', {
-      description: 'Adds the cluster to ~/.kube/config (needs an identity listed in adminPrincipalArns)',
+      description:
+        'Adds the cluster to ~/.kube/config (needs the identity that deployed this stack, or one in adminPrincipalArns)',
       value: `aws eks update-kubeconfig --region ${props.region} --name ${this.cluster.clusterName}`,
     });
     new TerraformOutput(this, 'oidc_provider_arn', { value: this.cluster.oidcProviderArn });

@@ -1,14 +1,15 @@
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
-import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-cluster-auth';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
+import { checkEksNodeCapacity, type EksNodeCapacity } from '../src/constructs/aws/eks-capacity-check';
 import { EKS_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
-import type { ModelServingService } from '../src/constructs/k8s/model-serving-service';
-import { addServingServices } from './serving-services';
+import { loadBalancerHostname, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import { addServingServices, deploymentWaitsFor } from './serving-services';
 
 export interface EksServingStackProps extends ProjectStackProps {
   readonly region: string;
@@ -21,21 +22,40 @@ export interface EksServingStackProps extends ProjectStackProps {
   readonly services: Readonly<Record<string, ServiceConfig>>;
   /** @default ['monitoring'] */
   readonly metricsScraperNamespaces?: readonly string[];
+  /**
+   * The cluster's node group: synth refuses services whose HPA maxima cannot fit on it (nothing scales
+   * the nodes).
+   * @default - not checked
+   */
+  readonly nodeCapacity?: EksNodeCapacity;
   /** Stacks deployed before this one (the cluster and image stacks): declared for the CLI's manifest. @default [] */
   readonly dependsOn?: readonly TerraformStack[];
 }
 
 /**
+ * Kubernetes client authentication: a fresh token from `aws eks get-token` whenever the provider needs
+ * one. A token read at plan time (`aws_eks_cluster_auth`) expires after 15 minutes, which an approval
+ * prompt and three rollouts outlast.
+ */
+export function eksExecAuth(clusterName: string, region: string) {
+  return {
+    apiVersion: 'client.authentication.k8s.io/v1beta1',
+    command: 'aws',
+    args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', region, '--output', 'json'],
+  };
+}
+
+/**
  * The `eks-serving` stack: the model services on the EKS cluster. The Kubernetes provider is configured
- * from data sources on the cluster's name (endpoint, CA, a token from `aws_eks_cluster_auth`) read at plan
- * time, never from values passed between stacks. No IRSA role is made: the server calls no AWS API; a
- * service's `awsRoleArn` only annotates its service account.
+ * from a data source on the cluster's name (endpoint, CA) and `aws eks get-token`, never from values passed
+ * between stacks. A service's `awsRoleArn` gets an EKS Pod Identity association for its service account.
  */
 export class EksServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
 
   constructor(scope: Construct, id: string, props: EksServingStackProps) {
     super(scope, id, props);
+    if (props.nodeCapacity) checkEksNodeCapacity(this, props.services, props.nodeCapacity);
     for (const stack of props.dependsOn ?? []) this.addDependency(stack);
     new AwsProvider(this, 'aws', {
       region: props.region,
@@ -43,11 +63,10 @@ export class EksServingStack extends ProjectStack {
       ...(props.accountId ? { allowedAccountIds: [props.accountId] } : {}),
     });
     const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
-    const auth = new DataAwsEksClusterAuth(this, 'cluster-auth', { name: props.clusterName });
     new KubernetesProvider(this, 'kubernetes', {
       host: cluster.endpoint,
       clusterCaCertificate: Fn.base64decode(cluster.certificateAuthority.get(0).data),
-      token: auth.token,
+      exec: [eksExecAuth(props.clusterName, props.region)],
     });
 
     this.services = addServingServices(this, {
@@ -57,14 +76,43 @@ export class EksServingStack extends ProjectStack {
       metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['monitoring'],
       // No PodMonitoring CRD on EKS: a Prometheus in the scraper namespace follows the pod annotations.
       podMonitoring: false,
-      serviceAccountAnnotations: (service): Record<string, string> =>
-        service.awsRoleArn ? { 'eks.amazonaws.com/role-arn': service.awsRoleArn } : {},
+      // Pod Identity needs no annotation: the association below names the service account.
+      serviceAccountAnnotations: (): Record<string, string> => ({}),
       project: this.tags.project!,
       labels: this.tags,
     });
+    for (const [name, service] of Object.entries(props.services)) {
+      if (!service.awsRoleArn) continue;
+      const served = this.services[name]!;
+      const association = new EksPodIdentityAssociation(this, `${name}-pod-identity`, {
+        clusterName: props.clusterName,
+        namespace: served.namespaceName,
+        serviceAccount: served.serviceName,
+        roleArn: service.awsRoleArn,
+      });
+      // Pods get credentials only if the association exists when they start.
+      deploymentWaitsFor(served, [association]);
+    }
+
+    const services = Object.entries(this.services);
     new TerraformOutput(this, 'service_urls', {
       description: 'In-cluster URL of each service',
-      value: Object.fromEntries(Object.entries(this.services).map(([name, service]) => [name, service.url])),
+      value: Object.fromEntries(services.map(([name, service]) => [name, service.url])),
     });
+    new TerraformOutput(this, 'kubeconfig_command', {
+      description: 'Adds the cluster to ~/.kube/config (needs an identity with an access entry)',
+      value: `aws eks update-kubeconfig --region ${props.region} --name ${props.clusterName}`,
+    });
+    new TerraformOutput(this, 'port_forward_commands', {
+      description: 'Forwards localhost:8080 to each service (then: curl localhost:8080/v1/models)',
+      value: Object.fromEntries(services.map(([name, service]) => [name, service.portForwardCommand])),
+    });
+    const balanced = services.filter(([, service]) => service.loadBalanced);
+    if (balanced.length > 0) {
+      new TerraformOutput(this, 'load_balancer_addresses', {
+        description: 'DNS name of the Network Load Balancer of each load-balanced service (port 80)',
+        value: Object.fromEntries(balanced.map(([name, service]) => [name, loadBalancerHostname(service)])),
+      });
+    }
   }
 }

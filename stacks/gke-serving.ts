@@ -1,14 +1,18 @@
-import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config';
+import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { DataGoogleContainerCluster } from '@cdktf/provider-google/lib/data-google-container-cluster';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, type TerraformResource, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { guardedGcpProjectId } from '../src/common/gcp-project-guard';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
+import { gkeNodeServiceAccountId } from '../src/constructs/gcp/gke-cluster';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
-import type { ModelServingService } from '../src/constructs/k8s/model-serving-service';
-import { addServingServices } from './serving-services';
+import { loadBalancerIp, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import { gkeCredentialsCommand } from './gke-cluster';
+import { addServingServices, deploymentWaitsFor } from './serving-services';
 
 export interface GkeServingStackProps extends ProjectStackProps {
   readonly gcpProjectId: string;
@@ -19,6 +23,12 @@ export interface GkeServingStackProps extends ProjectStackProps {
   readonly clusterLocation?: string;
   /** The serving image, pinned by digest (`GcpImageStack.imageUri` or a prebuilt URI). */
   readonly image: string;
+  /**
+   * Artifact Registry repository (in `region`) of the image: the cluster's node service account gets
+   * `roles/artifactregistry.reader` on it, and on nothing else.
+   * @default - no grant (an image outside Artifact Registry, or a grant made elsewhere)
+   */
+  readonly imageRepositoryId?: string;
   readonly services: Readonly<Record<string, ServiceConfig>>;
   /** @default ['gmp-system'] (GKE Managed Prometheus collectors) */
   readonly metricsScraperNamespaces?: readonly string[];
@@ -27,10 +37,24 @@ export interface GkeServingStackProps extends ProjectStackProps {
 }
 
 /**
+ * Kubernetes client authentication through `gke-gcloud-auth-plugin`, which refreshes the token whenever
+ * it expires; `google_client_config`'s access token lasts about an hour and cannot be refreshed.
+ */
+export const GKE_EXEC_AUTH = {
+  apiVersion: 'client.authentication.k8s.io/v1beta1',
+  command: 'gke-gcloud-auth-plugin',
+};
+
+/** Workload Identity member of a Kubernetes service account. */
+export function workloadIdentityMember(projectId: string, namespace: string, serviceAccount: string): string {
+  return `serviceAccount:${projectId}.svc.id.goog[${namespace}/${serviceAccount}]`;
+}
+
+/**
  * The `gke-serving` stack: the model services on the GKE cluster. The Kubernetes provider is configured
- * from data sources on the cluster's name (endpoint, CA, and the deploying identity's access token) read at
- * plan time, never from values passed between stacks. A service's `gcpServiceAccount` adds the Workload
- * Identity annotation; without it the pods run with no Google identity, which the server does not need.
+ * from a data source on the cluster's name (endpoint, CA) and `gke-gcloud-auth-plugin`, never from values
+ * passed between stacks. A service's `gcpServiceAccount` gets the Workload Identity annotation and the
+ * `roles/iam.workloadIdentityUser` binding that lets the Kubernetes service account act as it.
  */
 export class GkeServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
@@ -39,20 +63,27 @@ export class GkeServingStack extends ProjectStack {
     super(scope, id, props);
     for (const stack of props.dependsOn ?? []) this.addDependency(stack);
     new GoogleProvider(this, 'google', {
-      project: props.gcpProjectId,
+      project: guardedGcpProjectId(this, props.gcpProjectId),
       region: props.region,
       defaultLabels: { ...this.tags },
     });
-    const cluster = new DataGoogleContainerCluster(this, 'cluster', {
-      name: props.clusterName,
-      location: props.clusterLocation ?? props.region,
-    });
-    const client = new DataGoogleClientConfig(this, 'client', {});
+    const location = props.clusterLocation ?? props.region;
+    const cluster = new DataGoogleContainerCluster(this, 'cluster', { name: props.clusterName, location });
     new KubernetesProvider(this, 'kubernetes', {
       host: `https://${cluster.endpoint}`,
       clusterCaCertificate: Fn.base64decode(cluster.masterAuth.get(0).clusterCaCertificate),
-      token: client.accessToken,
+      exec: [GKE_EXEC_AUTH],
     });
+
+    const imagePull = props.imageRepositoryId
+      ? new ArtifactRegistryRepositoryIamMember(this, 'node-image-pull', {
+          project: props.gcpProjectId,
+          location: props.region,
+          repository: props.imageRepositoryId,
+          role: 'roles/artifactregistry.reader',
+          member: `serviceAccount:${gkeNodeServiceAccountId(props.clusterName)}@${props.gcpProjectId}.iam.gserviceaccount.com`,
+        })
+      : undefined;
 
     this.services = addServingServices(this, {
       image: props.image,
@@ -66,9 +97,41 @@ export class GkeServingStack extends ProjectStack {
       project: this.tags.project!,
       labels: this.tags,
     });
+    for (const [name, service] of Object.entries(this.services)) {
+      const dependsOn: TerraformResource[] = imagePull ? [imagePull] : [];
+      const account = props.services[name]!.gcpServiceAccount;
+      if (account) {
+        const binding = new ServiceAccountIamMember(this, `${name}-workload-identity`, {
+          serviceAccountId: `projects/${account.split('@')[1]!.split('.')[0]}/serviceAccounts/${account}`,
+          role: 'roles/iam.workloadIdentityUser',
+          member: workloadIdentityMember(props.gcpProjectId, service.namespaceName, service.serviceName),
+        });
+        dependsOn.push(binding);
+      }
+      // Pods start only once they can pull the image and, if they have one, act as their Google account.
+      deploymentWaitsFor(service, dependsOn);
+    }
+
+    const services = Object.entries(this.services);
     new TerraformOutput(this, 'service_urls', {
       description: 'In-cluster URL of each service',
-      value: Object.fromEntries(Object.entries(this.services).map(([name, service]) => [name, service.url])),
+      value: Object.fromEntries(services.map(([name, service]) => [name, service.url])),
     });
+    new TerraformOutput(this, 'kubeconfig_command', {
+      description: 'Adds the cluster to ~/.kube/config (needs the gke-gcloud-auth-plugin)',
+      value: gkeCredentialsCommand(props.clusterName, location, props.region, props.gcpProjectId),
+    });
+    new TerraformOutput(this, 'port_forward_commands', {
+      description: 'Forwards localhost:8080 to each service (then: curl localhost:8080/v1/models)',
+      value: Object.fromEntries(services.map(([name, service]) => [name, service.portForwardCommand])),
+    });
+    const balanced = services.filter(([, service]) => service.loadBalanced);
+    if (balanced.length > 0) {
+      new TerraformOutput(this, 'load_balancer_addresses', {
+        description:
+          'IP address of the passthrough Network Load Balancer of each load-balanced service (port 80)',
+        value: Object.fromEntries(balanced.map(([name, service]) => [name, loadBalancerIp(service)])),
+      });
+    }
   }
 }

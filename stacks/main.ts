@@ -33,6 +33,8 @@ export interface BuildAppOptions {
   readonly rootDir?: string;
   /** Content hash of the image sources (tests pin it). @default - hashed from `rootDir` when an image is built */
   readonly imageSourceHash?: string;
+  /** The day EKS versions are checked against their end of standard support (tests pin it). @default - today */
+  readonly today?: Date;
 }
 
 export interface ModelServingApp {
@@ -57,7 +59,7 @@ export function buildApp(
   options: BuildAppOptions = {},
 ): ModelServingApp {
   const images = addImageStacks(app, config, options);
-  const clusters = addClusterStacks(app, config);
+  const clusters = addClusterStacks(app, config, options);
   const serving = addServingStacks(app, config, images, clusters);
   const managed = addManagedEndpointStacks(app, config, images, options);
   return { app, stacks: { ...images, ...clusters, ...serving, ...managed } };
@@ -91,15 +93,21 @@ export function addImageStacks(app: App, config: ModelServingConfig, options: Bu
   return { awsImage, gcpImage };
 }
 
-export function addClusterStacks(app: App, config: ModelServingConfig) {
+export function addClusterStacks(app: App, config: ModelServingConfig, options: BuildAppOptions = {}) {
   const { eks, gke } = config;
   const eksCluster = new EksClusterStack(app, STACK_NAMES.eksCluster, {
     ...common(config),
     region: config.aws.region,
+    ...(config.aws.accountId ? { accountId: config.aws.accountId } : {}),
     cluster: {
       clusterName: eks.clusterName,
       kubernetesVersion: eks.kubernetesVersion,
+      supportType: eks.supportType,
+      ...(options.today ? { today: options.today } : {}),
       vpcCidr: eks.vpcCidr,
+      ...(eks.availabilityZones ? { availabilityZones: [...eks.availabilityZones] } : {}),
+      singleNatGateway: eks.singleNatGateway,
+      clusterCreatorAdmin: eks.clusterCreatorAdmin,
       nodeInstanceTypes: [...eks.nodeInstanceTypes],
       nodeMinSize: eks.nodeMinSize,
       nodeDesiredSize: eks.nodeDesiredSize,
@@ -126,6 +134,12 @@ export function addClusterStacks(app: App, config: ModelServingConfig) {
       diskSizeInGb: gke.diskSizeInGb,
       spot: gke.spot,
       deletionProtection: gke.deletionProtection,
+      ...(gke.nodeLocations ? { nodeLocations: [...gke.nodeLocations] } : {}),
+      privateEndpoint: gke.privateEndpoint,
+      subnetCidr: gke.subnetCidr,
+      podsCidr: gke.podsCidr,
+      servicesCidr: gke.servicesCidr,
+      masterIpv4CidrBlock: gke.masterIpv4CidrBlock,
       ...(gke.masterAuthorizedNetworks
         ? { masterAuthorizedNetworks: gke.masterAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock })) }
         : {}),
@@ -149,6 +163,7 @@ export function addServingStacks(
     image: images.awsImage.imageUri,
     services: config.services,
     metricsScraperNamespaces: config.eks.metricsScraperNamespaces,
+    nodeCapacity: { instanceTypes: config.eks.nodeInstanceTypes, nodeCount: config.eks.nodeDesiredSize },
     dependsOn: [clusters.eksCluster, images.awsImage],
   });
   const gkeServing = new GkeServingStack(app, STACK_NAMES.gkeServing, {
@@ -158,6 +173,7 @@ export function addServingStacks(
     clusterName: config.gke.clusterName,
     clusterLocation: config.gke.location,
     image: images.gcpImage.imageUri,
+    imageRepositoryId: config.image.gcp.repositoryId,
     services: config.services,
     metricsScraperNamespaces: config.gke.metricsScraperNamespaces,
     dependsOn: [clusters.gkeCluster, images.gcpImage],
@@ -226,9 +242,16 @@ function isInputError(error: unknown): error is Error {
   return error instanceof ConfigError || error instanceof InvalidPropsError;
 }
 
+/**
+ * `MODEL_SERVING_TODAY=YYYY-MM-DD` reads the EKS support calendar on another day: tests pin it, and it
+ * shows ahead of time whether a config will still synthesize on a given date.
+ */
+export const TODAY_ENV = 'MODEL_SERVING_TODAY';
+
 export function main(): void {
   try {
-    buildApp(loadConfig()).app.synth();
+    const today = process.env[TODAY_ENV];
+    buildApp(loadConfig(), new App(), today ? { today: new Date(`${today}T00:00:00Z`) } : {}).app.synth();
   } catch (error) {
     if (!isInputError(error)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -1,3 +1,4 @@
+import type { TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ServiceConfig } from '../src/config/resolve';
 import type { LoadBalancerAnnotations } from '../src/constructs/k8s/load-balancer-annotations';
@@ -55,4 +56,17 @@ export function addServingServices(
       }),
     ]),
   );
+}
+
+/**
+ * Makes a service's Deployment wait for resources of the stack (an identity binding, an image grant):
+ * its pods must not start before they can use them.
+ */
+export function deploymentWaitsFor(
+  service: ModelServingService,
+  resources: readonly TerraformResource[],
+): void {
+  if (resources.length === 0) return;
+  const references = resources.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
+  service.deployment.dependsOn = [...(service.deployment.dependsOn ?? []), ...references];
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { PLACEHOLDER_GCP_PROJECT_ID } from '../common/gcp-project-guard';
 import {
   DEFAULT_EKS_CAPACITY_TYPE,
+  DEFAULT_EKS_CLUSTER_CREATOR_ADMIN,
   DEFAULT_EKS_ENDPOINT_PUBLIC_ACCESS,
   DEFAULT_EKS_LOG_RETENTION_IN_DAYS,
   DEFAULT_EKS_NODE_DESIRED_SIZE,
@@ -9,8 +11,10 @@ import {
   DEFAULT_EKS_NODE_MAX_SIZE,
   DEFAULT_EKS_NODE_MIN_SIZE,
   DEFAULT_EKS_PUBLIC_ACCESS_CIDRS,
+  DEFAULT_EKS_SUPPORT_TYPE,
   DEFAULT_EKS_VERSION,
   DEFAULT_EKS_VPC_CIDR,
+  DEFAULT_SINGLE_NAT_GATEWAY,
 } from '../constructs/aws/eks-cluster-props';
 import {
   DEFAULT_SAGEMAKER_INSTANCE_TYPE,
@@ -30,9 +34,13 @@ import {
   DEFAULT_GKE_DELETION_PROTECTION,
   DEFAULT_GKE_DISK_SIZE_IN_GB,
   DEFAULT_GKE_MACHINE_TYPE,
+  DEFAULT_GKE_MASTER_CIDR,
   DEFAULT_GKE_NODE_MAX_COUNT_PER_ZONE,
   DEFAULT_GKE_NODE_MIN_COUNT_PER_ZONE,
+  DEFAULT_GKE_PODS_CIDR,
   DEFAULT_GKE_RELEASE_CHANNEL,
+  DEFAULT_GKE_SERVICES_CIDR,
+  DEFAULT_GKE_SUBNET_CIDR,
 } from '../constructs/gcp/gke-cluster-props';
 import {
   DEFAULT_VERTEX_CPU_TARGET_PERCENT,
@@ -159,13 +167,17 @@ const awsSchema = z.strictObject({
       ),
     )
     .default([])
-    .describe('IAM roles/users given cluster-admin on EKS (access entries). List yours to use kubectl.'),
+    .describe(
+      'IAM roles/users given cluster-admin on EKS (access entries) besides the identity that deploys eks-cluster; do not list that one (EKS refuses a second entry for it).',
+    ),
 });
 
 const gcpSchema = z.strictObject({
   projectId: name(GCP_PROJECT_ID, 'a GCP project id: 6-30 lowercase letters, digits and -')
-    .default('model-serving-demo')
-    .describe('GCP project of every Google resource.'),
+    .default(PLACEHOLDER_GCP_PROJECT_ID)
+    .describe(
+      `GCP project of every Google resource. The default is a placeholder: synth works with it, a deploy of a GKE stack refuses it before any API call.`,
+    ),
   region: name(GCP_REGION, 'a GCP region such as us-central1').default('us-central1').describe('GCP region.'),
 });
 
@@ -174,18 +186,54 @@ const eksSchema = z
     clusterName: name(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'an EKS cluster name: letters, digits, - and _')
       .optional()
       .meta({ description: 'EKS cluster name.', 'x-default': '`<project>-<environment>`' }),
-    kubernetesVersion: name(/^1\.\d+$/, 'a Kubernetes minor version such as 1.33')
+    kubernetesVersion: name(/^1\.\d+$/, `a Kubernetes minor version such as ${DEFAULT_EKS_VERSION}`)
       .default(DEFAULT_EKS_VERSION)
-      .describe('Kubernetes version of the control plane and nodes.'),
+      .describe(
+        'Kubernetes version of the control plane and nodes. Synth warns 60 days before its end of standard support and refuses it after (table in src/constructs/aws/eks-versions.ts).',
+      ),
+    supportType: z
+      .enum(['STANDARD', 'EXTENDED'])
+      .default(DEFAULT_EKS_SUPPORT_TYPE)
+      .describe(
+        '`STANDARD`: EKS upgrades the cluster when standard support ends; `EXTENDED` keeps the version at six times the hourly price.',
+      ),
     vpcCidr: cidr.default(DEFAULT_EKS_VPC_CIDR).describe('CIDR block of the cluster VPC (/16 to /20).'),
+    availabilityZones: z
+      .array(name(/^[a-z]{2}(?:-gov)?-[a-z]+-\d{1,2}[a-z]$/, 'an availability zone name such as us-east-1a'))
+      .min(2, { message: 'at least 2 zones (EKS needs subnets in two)' })
+      .max(6, { message: 'at most 6 zones' })
+      .optional()
+      .meta({
+        description: 'Availability zones of the subnets and nodes, in `aws.region`.',
+        'x-default':
+          'the first 2 zones that need no opt-in, skipping use1-az3, usw1-az2 and cac1-az3 (no EKS)',
+      }),
+    singleNatGateway: z
+      .boolean()
+      .default(DEFAULT_SINGLE_NAT_GATEWAY)
+      .describe(
+        'One NAT gateway for all zones (cheaper) instead of one per zone (egress survives a zone outage).',
+      ),
+    clusterCreatorAdmin: z
+      .boolean()
+      .default(DEFAULT_EKS_CLUSTER_CREATOR_ADMIN)
+      .describe('Give the identity that deploys eks-cluster a cluster-admin access entry.'),
     nodeInstanceTypes: z
       .array(z.string().min(1))
       .min(1, { message: 'at least one instance type' })
       .default([...DEFAULT_EKS_NODE_INSTANCE_TYPES])
       .describe('Instance types of the managed node group.'),
-    nodeMinSize: count(0).default(DEFAULT_EKS_NODE_MIN_SIZE).describe('Node group minimum size.'),
-    nodeDesiredSize: count(0).default(DEFAULT_EKS_NODE_DESIRED_SIZE).describe('Node group initial size.'),
-    nodeMaxSize: count(1).default(DEFAULT_EKS_NODE_MAX_SIZE).describe('Node group maximum size.'),
+    nodeMinSize: count(0)
+      .default(DEFAULT_EKS_NODE_MIN_SIZE)
+      .describe('Node group minimum size (a bound for an autoscaler you may add).'),
+    nodeDesiredSize: count(0)
+      .default(DEFAULT_EKS_NODE_DESIRED_SIZE)
+      .describe(
+        'Nodes that run: nothing scales them, so synth refuses services whose HPA maxima do not fit (see README).',
+      ),
+    nodeMaxSize: count(1)
+      .default(DEFAULT_EKS_NODE_MAX_SIZE)
+      .describe('Node group maximum size (a bound for an autoscaler you may add; >= nodeDesiredSize).'),
     nodeDiskSizeInGb: count(20)
       .default(DEFAULT_EKS_NODE_DISK_SIZE_IN_GB)
       .describe('Root volume of each node.'),
@@ -255,6 +303,24 @@ const gkeSchema = z
       .array(cidr)
       .optional()
       .meta({ description: 'CIDR blocks allowed to the public endpoint.', 'x-default': 'any address' }),
+    nodeLocations: z
+      .array(name(/^[a-z]+-[a-z]+\d{1,2}-[a-z]$/, 'a zone such as us-central1-b'))
+      .min(1, { message: 'at least one zone' })
+      .optional()
+      .meta({
+        description: 'Zones of the node pool, in `gcp.region` (node counts are per zone).',
+        'x-default': 'GKE picks (3 zones for a regional cluster)',
+      }),
+    privateEndpoint: z
+      .boolean()
+      .default(false)
+      .describe('Control plane reachable only from inside the VPC (kubectl and gke-serving must run there).'),
+    subnetCidr: cidr.default(DEFAULT_GKE_SUBNET_CIDR).describe('Primary range of the subnetwork (node IPs).'),
+    podsCidr: cidr.default(DEFAULT_GKE_PODS_CIDR).describe('Secondary range for Pod IPs.'),
+    servicesCidr: cidr.default(DEFAULT_GKE_SERVICES_CIDR).describe('Secondary range for Service IPs.'),
+    masterIpv4CidrBlock: cidr
+      .default(DEFAULT_GKE_MASTER_CIDR)
+      .describe("/28 of the control plane's private endpoint, unused elsewhere."),
     metricsScraperNamespaces: z
       .array(name(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name'))
       .min(1, { message: 'at least one namespace' })
@@ -424,7 +490,8 @@ const serviceSchema = z
       .default([])
       .describe('Sources allowed to the serving port (and LB source ranges); empty: any.'),
     awsRoleArn: name(IAM_ROLE, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)').optional().meta({
-      description: "EKS: IRSA role of the pods' service account.",
+      description:
+        "EKS: IAM role of the pods, through an EKS Pod Identity association the stack creates; the role's trust policy must allow `pods.eks.amazonaws.com` `sts:AssumeRole` and `sts:TagSession`.",
       'x-default': 'none (the server calls no AWS API)',
     }),
     gcpServiceAccount: name(
@@ -433,7 +500,8 @@ const serviceSchema = z
     )
       .optional()
       .meta({
-        description: 'GKE: Workload Identity service account.',
+        description:
+          "GKE: Google service account of the pods (Workload Identity); the stack binds `roles/iam.workloadIdentityUser` on it for the pods' Kubernetes service account.",
         'x-default': 'none (the server calls no GCP API)',
       }),
     env: z
@@ -704,6 +772,17 @@ const vertexSchema = z
     }
   })
   .describe('Vertex AI endpoint (vertex-endpoint stack).');
+/** Namespaces Kubernetes, EKS and GKE keep for themselves: a service (namespace = its name) cannot use them. */
+export const SYSTEM_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'gmp-system',
+  'gmp-public',
+  'gke-managed-system',
+  'amazon-cloudwatch',
+];
 
 export const DEFAULT_SERVICES = Object.fromEntries(BUNDLED_MODELS.map((model) => [model, {}]));
 
@@ -759,6 +838,21 @@ export const configSchema = z
     vertex: vertexSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
+    // A service's namespace is its name: it must not take over a namespace Kubernetes or a scraper owns.
+    const taken = new Set([
+      ...SYSTEM_NAMESPACES,
+      ...config.eks.metricsScraperNamespaces,
+      ...config.gke.metricsScraperNamespaces,
+    ]);
+    for (const serviceName of Object.keys(config.services)) {
+      if (taken.has(serviceName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', serviceName],
+          message: `a service name that is not a system or scraper namespace (taken: ${[...taken].join(', ')})`,
+        });
+      }
+    }
     const { location } = config.gke;
     const region = config.gcp.region;
     if (location !== undefined && location !== region && !new RegExp(`^${region}-[a-z]$`).test(location)) {

@@ -158,6 +158,31 @@ describe('config errors: one line per problem, field path, value got, what is ex
     ]);
   });
 
+  test('a service named after a system or scraper namespace', () => {
+    const problems = problemsOf({
+      services: { 'kube-system': { model: 'bankchurn' }, monitoring: { model: 'bankchurn' }, bankchurn: {} },
+    });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(
+      /^services\.kube-system: got .*; expected a service name that is not a system or scraper namespace \(taken: default, kube-system, kube-public, kube-node-lease, gmp-system, gmp-public, gke-managed-system, amazon-cloudwatch, monitoring\)$/,
+    );
+    expect(problems[1]).toMatch(/^services\.monitoring: got /);
+    // A scraper namespace of one's own choosing is taken too.
+    expect(
+      problemsOf({
+        eks: { metricsScraperNamespaces: ['observability'] },
+        services: { observability: { model: 'bankchurn' } },
+      }),
+    ).toHaveLength(1);
+    expect(problemsOf({ services: { default: { model: 'bankchurn' } } })).toHaveLength(1);
+  });
+
+  test('EKS zones outside the zone-name shape, too few zones', () => {
+    expect(problemsOf({ eks: { availabilityZones: ['us-east-1a'] } })).toEqual([
+      'eks.availabilityZones: got ["us-east-1a"]; expected at least 2 zones (EKS needs subnets in two)',
+    ]);
+  });
+
   test('EKS node sizes out of order', () => {
     expect(problemsOf({ eks: { nodeMinSize: 3, nodeDesiredSize: 2, nodeMaxSize: 4 } })).toEqual([
       'eks.nodeDesiredSize: got 2; expected nodeMinSize (3) <= nodeDesiredSize <= nodeMaxSize (4)',

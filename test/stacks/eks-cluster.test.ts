@@ -12,7 +12,11 @@ function synth(): { json: string; parsed: Synth; stack: EksClusterStack } {
   const app = Testing.app();
   const stack = new EksClusterStack(app, 'eks-cluster', {
     region: 'eu-west-1',
-    cluster: { clusterName: 'model-serving', adminPrincipalArns: ['arn:aws:iam::123456789012:role/Admin'] },
+    cluster: {
+      clusterName: 'model-serving',
+      adminPrincipalArns: ['arn:aws:iam::123456789012:role/Admin'],
+      today: new Date('2026-12-01T00:00:00Z'),
+    },
   });
   const json = Testing.synth(stack);
   return { json, parsed: JSON.parse(json) as Synth, stack };
@@ -44,11 +48,26 @@ describe('EksClusterStack', () => {
     ]);
   });
 
+  test('with an account id the AWS provider refuses any other account, as aws-image and eks-serving do', () => {
+    const guarded = new EksClusterStack(Testing.app(), 'eks-cluster', {
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      cluster: { clusterName: 'model-serving', today: new Date('2026-12-01T00:00:00Z') },
+    });
+    const synthesized = JSON.parse(Testing.synth(guarded)) as Synth;
+    expect(synthesized.provider.aws[0]!.allowed_account_ids).toEqual(['123456789012']);
+    expect(parsed.provider.aws[0]!.allowed_account_ids).toBeUndefined();
+  });
+
   test('resourceTags in the cluster props are added to the stack tags', () => {
     const stack = new EksClusterStack(Testing.app(), 'eks-cluster', {
       region: 'eu-west-1',
       environment: 'prod',
-      cluster: { clusterName: 'model-serving', resourceTags: { 'cost-center': 'ml' } },
+      cluster: {
+        clusterName: 'model-serving',
+        resourceTags: { 'cost-center': 'ml' },
+        today: new Date('2026-12-01T00:00:00Z'),
+      },
     });
     const synthesized = JSON.parse(Testing.synth(stack)) as Synth;
     const template = Object.values(synthesized.resource.aws_launch_template!)[0]!;

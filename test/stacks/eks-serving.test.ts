@@ -47,16 +47,53 @@ describe('eks-serving stack', () => {
     expect(synth().text).toMatchSnapshot();
   });
 
-  test('the Kubernetes provider is configured from data sources on the cluster name', () => {
-    const { json } = synth({ eks: { clusterName: 'serving-prod' } });
+  test('the Kubernetes provider finds the cluster by name and gets fresh tokens from aws eks get-token', () => {
+    const { json } = synth({ eks: { clusterName: 'serving-prod' }, aws: { region: 'eu-west-1' } });
     expect(json.data.aws_eks_cluster.cluster.name).toBe('serving-prod');
-    expect(json.data.aws_eks_cluster_auth['cluster-auth'].name).toBe('serving-prod');
+    // A plan-time token (aws_eks_cluster_auth) expires after 15 minutes; exec asks again when needed.
+    expect(json.data.aws_eks_cluster_auth).toBeUndefined();
     expect(json.provider.kubernetes[0]).toEqual({
       host: `\${data.aws_eks_cluster.cluster.endpoint}`,
       cluster_ca_certificate: `\${base64decode(data.aws_eks_cluster.cluster.certificate_authority[0].data)}`,
-      token: `\${data.aws_eks_cluster_auth.cluster-auth.token}`,
+      exec: [
+        {
+          api_version: 'client.authentication.k8s.io/v1beta1',
+          command: 'aws',
+          args: [
+            'eks',
+            'get-token',
+            '--cluster-name',
+            'serving-prod',
+            '--region',
+            'eu-west-1',
+            '--output',
+            'json',
+          ],
+        },
+      ],
     });
     expect(json.data.terraform_remote_state).toBeUndefined();
+  });
+
+  test('outputs say how to reach each service: kubeconfig, port-forward, and the NLB address when load-balanced', () => {
+    const internal = synth().json;
+    expect(internal.output.kubeconfig_command.value).toBe(
+      'aws eks update-kubeconfig --region us-east-1 --name model-serving-demo',
+    );
+    expect(internal.output.port_forward_commands.value).toEqual({
+      bankchurn: 'kubectl -n bankchurn port-forward svc/bankchurn 8080:80',
+      chicagotaxi: 'kubectl -n chicagotaxi port-forward svc/chicagotaxi 8080:80',
+      nlpinsight: 'kubectl -n nlpinsight port-forward svc/nlpinsight 8080:80',
+    });
+    expect(internal.output.load_balancer_addresses).toBeUndefined();
+    const balanced = synth({
+      services: { bankchurn: { exposure: 'publicLoadBalancer' }, nlpinsight: {} },
+    }).json;
+    const services = Object.entries(balanced.resource.kubernetes_service_v1) as [string, Json][];
+    const [bankchurnId] = services.find(([, s]) => s.metadata.name === 'bankchurn')!;
+    expect(balanced.output.load_balancer_addresses.value).toEqual({
+      bankchurn: `\${kubernetes_service_v1.${bankchurnId}.status[0].load_balancer[0].ingress[0].hostname}`,
+    });
   });
 
   test('one service per configured model, each in its own namespace, with its model and ports', () => {
@@ -125,20 +162,52 @@ describe('eks-serving stack', () => {
     }
   });
 
-  test('internal load balancer annotations for AWS; IRSA annotation only when a role is configured', () => {
-    const role = 'arn:aws:iam::123456789012:role/bankchurn';
-    const { json } = synth({
-      services: { bankchurn: { exposure: 'loadBalancer', awsRoleArn: role }, nlpinsight: {} },
-    });
+  test('an internal NLB for exposure loadBalancer, whichever controller reconciles it', () => {
+    const { json } = synth({ services: { bankchurn: { exposure: 'loadBalancer' }, nlpinsight: {} } });
     const services = byName(json, 'kubernetes_service_v1');
     expect(services.bankchurn!.spec.type).toBe('LoadBalancer');
-    expect(services.bankchurn!.metadata.annotations).toMatchObject({
+    expect(services.bankchurn!.spec.external_traffic_policy).toBe('Local');
+    expect(services.bankchurn!.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
     });
     expect(services.nlpinsight!.spec.type).toBe('ClusterIP');
-    const accounts = byName(json, 'kubernetes_service_account_v1');
-    expect(accounts.bankchurn!.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': role });
-    expect(accounts.nlpinsight!.metadata.annotations).toBeUndefined();
+  });
+
+  test('allowedIngressCidrs with a load balancer: source ranges at the NLB, client addresses kept for the policy', () => {
+    const { json } = synth({
+      services: {
+        bankchurn: { exposure: 'publicLoadBalancer', allowedIngressCidrs: ['203.0.113.0/24'] },
+        nlpinsight: {},
+      },
+    });
+    const service = byName(json, 'kubernetes_service_v1').bankchurn!;
+    expect(service.spec.load_balancer_source_ranges).toEqual(['203.0.113.0/24']);
+    expect(service.spec.external_traffic_policy).toBe('Local');
+    const policy = byName(json, 'kubernetes_network_policy_v1').bankchurn!;
+    const serving = policy.spec.ingress.find((rule: Json) => rule.ports[0].port === '8080');
+    expect(serving.from).toEqual([{ ip_block: { cidr: '203.0.113.0/24' } }]);
+  });
+
+  test('awsRoleArn gets an EKS Pod Identity association for the service account, before the pods start', () => {
+    const role = 'arn:aws:iam::123456789012:role/bankchurn';
+    const { json } = synth({ services: { bankchurn: { awsRoleArn: role }, nlpinsight: {} } });
+    const associations = Object.entries(json.resource.aws_eks_pod_identity_association) as [string, Json][];
+    expect(associations).toHaveLength(1);
+    const [associationId, association] = associations[0]!;
+    expect(association).toEqual({
+      cluster_name: 'model-serving-demo',
+      namespace: 'bankchurn',
+      service_account: 'bankchurn',
+      role_arn: role,
+    });
+    expect(byName(json, 'kubernetes_deployment_v1').bankchurn!.depends_on).toContain(
+      `aws_eks_pod_identity_association.${associationId}`,
+    );
+    expect(byName(json, 'kubernetes_deployment_v1').nlpinsight!.depends_on).toBeUndefined();
+    // Pod Identity needs no annotation, and no IRSA role is made here.
+    expect(byName(json, 'kubernetes_service_account_v1').bankchurn!.metadata.annotations).toBeUndefined();
     expect(json.resource.aws_iam_role).toBeUndefined();
   });
 

@@ -2,15 +2,19 @@ import { Testing } from 'cdktf';
 import { GkeClusterStack, type GkeClusterStackProps } from '../../stacks/gke-cluster';
 
 interface Synth {
-  provider: { google: Array<Record<string, unknown>> };
+  provider: { google: Array<Record<string, unknown>>; time?: unknown[] };
+  variable: Record<string, Record<string, unknown>>;
   output: Record<string, { value: string }>;
   terraform: { backend: Record<string, Record<string, unknown>> };
   resource: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-function synth(cluster: Partial<GkeClusterStackProps['cluster']> = {}): { json: string; parsed: Synth } {
+function synth(
+  cluster: Partial<GkeClusterStackProps['cluster']> = {},
+  gcpProjectId = 'my-project',
+): { json: string; parsed: Synth } {
   const stack = new GkeClusterStack(Testing.app(), 'gke-cluster', {
-    gcpProjectId: 'my-project',
+    gcpProjectId,
     region: 'europe-west1',
     cluster: { clusterName: 'model-serving', ...cluster },
   });
@@ -29,11 +33,26 @@ describe('GkeClusterStack', () => {
   test('the Google provider carries the project labels as default labels, with project and region', () => {
     expect(parsed.provider.google).toEqual([
       {
-        project: 'my-project',
+        project: `\${var.gcp_project_id}`,
         region: 'europe-west1',
         default_labels: { project: 'model-serving', service: 'gke-cluster', environment: 'demo' },
       },
     ]);
+    expect(parsed.provider.time).toHaveLength(1);
+  });
+
+  test('the provider project is a variable that refuses the placeholder project id before any API call', () => {
+    const { parsed: placeholder } = synth({}, 'model-serving-demo');
+    const variable = placeholder.variable.gcp_project_id!;
+    expect(variable.default).toBe('model-serving-demo');
+    expect(variable.validation).toEqual([
+      {
+        condition: `\${(var.gcp_project_id != "model-serving-demo")}`,
+        error_message:
+          "gcp.projectId is the placeholder 'model-serving-demo': set your project id with MS_GCP_PROJECT=<project-id> or gcp.projectId in model-serving.config.json, then run the cdktf command again.",
+      },
+    ]);
+    expect(parsed.variable.gcp_project_id!.default).toBe('my-project');
   });
 
   test('the cluster lives in the stack project and region', () => {

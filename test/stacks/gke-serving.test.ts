@@ -25,6 +25,7 @@ function synth(input: unknown = {}): {
     clusterName: config.gke.clusterName,
     clusterLocation: config.gke.location,
     image: IMAGE,
+    imageRepositoryId: config.image.gcp.repositoryId,
     services: config.services,
     metricsScraperNamespaces: config.gke.metricsScraperNamespaces,
     dependsOn: deps,
@@ -54,13 +55,67 @@ describe('gke-serving stack', () => {
       name: 'serving-prod',
       location: 'us-central1-b',
     });
-    expect(json.data.google_client_config.client).toBeDefined();
+    // google_client_config's token lasts about an hour and is never refreshed; the plugin refreshes it.
+    expect(json.data.google_client_config).toBeUndefined();
     expect(json.provider.kubernetes[0]).toEqual({
       host: `https://\${data.google_container_cluster.cluster.endpoint}`,
       cluster_ca_certificate: `\${base64decode(data.google_container_cluster.cluster.master_auth[0].cluster_ca_certificate)}`,
-      token: `\${data.google_client_config.client.access_token}`,
+      exec: [{ api_version: 'client.authentication.k8s.io/v1beta1', command: 'gke-gcloud-auth-plugin' }],
     });
     expect(json.data.terraform_remote_state).toBeUndefined();
+  });
+
+  test('the Google provider takes its project from the variable that refuses the placeholder', () => {
+    const { json } = synth();
+    expect(json.provider.google[0].project).toBe(`\${var.gcp_project_id}`);
+    expect(json.variable.gcp_project_id.default).toBe('model-serving-demo');
+    expect(json.variable.gcp_project_id.validation[0].condition).toBe(
+      `\${(var.gcp_project_id != "model-serving-demo")}`,
+    );
+  });
+
+  test('the node service account may pull from the image repository only, before any pod starts', () => {
+    const { json } = synth({ gcp: { projectId: 'acme-prod-1' } });
+    const grants = Object.entries(json.resource.google_artifact_registry_repository_iam_member) as [
+      string,
+      Json,
+    ][];
+    expect(grants).toHaveLength(1);
+    const [grantId, grant] = grants[0]!;
+    expect(grant).toEqual({
+      project: 'acme-prod-1',
+      location: 'us-central1',
+      repository: 'model-serving-demo',
+      role: 'roles/artifactregistry.reader',
+      member: 'serviceAccount:model-serving-demo-nodes@acme-prod-1.iam.gserviceaccount.com',
+    });
+    expect(json.resource.google_project_iam_member).toBeUndefined();
+    for (const deployment of Object.values(byName(json, 'kubernetes_deployment_v1'))) {
+      expect(deployment.depends_on).toEqual([`google_artifact_registry_repository_iam_member.${grantId}`]);
+    }
+  });
+
+  test('outputs say how to reach each service: get-credentials, port-forward, and the LB IP when load-balanced', () => {
+    const internal = synth({ gcp: { projectId: 'acme-prod-1' } }).json;
+    expect(internal.output.kubeconfig_command.value).toBe(
+      'gcloud container clusters get-credentials model-serving-demo --region us-central1 --project acme-prod-1',
+    );
+    expect(internal.output.port_forward_commands.value.bankchurn).toBe(
+      'kubectl -n bankchurn port-forward svc/bankchurn 8080:80',
+    );
+    expect(internal.output.load_balancer_addresses).toBeUndefined();
+    const zonal = synth({ gcp: { projectId: 'acme-prod-1' }, gke: { location: 'us-central1-b' } }).json;
+    expect(zonal.output.kubeconfig_command.value).toContain('--zone us-central1-b');
+    const balanced = synth({
+      services: { bankchurn: { exposure: 'publicLoadBalancer' }, nlpinsight: {} },
+    }).json;
+    const services = Object.entries(balanced.resource.kubernetes_service_v1) as [string, Json][];
+    const [bankchurnId, bankchurn] = services.find(([, s]) => s.metadata.name === 'bankchurn')!;
+    expect(balanced.output.load_balancer_addresses.value).toEqual({
+      bankchurn: `\${kubernetes_service_v1.${bankchurnId}.status[0].load_balancer[0].ingress[0].ip}`,
+    });
+    expect(bankchurn.metadata.annotations).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
+    expect(bankchurn.spec.external_traffic_policy).toBe('Local');
   });
 
   test('one service per configured model with its model, HPA at 70% and bounds', () => {
@@ -106,8 +161,8 @@ describe('gke-serving stack', () => {
     }
   });
 
-  test('internal load balancer annotation for GKE; Workload Identity only when a GCP SA is configured', () => {
-    const sa = 'bankchurn-sa@model-serving-demo.iam.gserviceaccount.com';
+  test('internal load balancer annotation for GKE; Workload Identity annotation and binding only with a GCP SA', () => {
+    const sa = 'bankchurn-sa@shared-ids-1.iam.gserviceaccount.com';
     const { json } = synth({
       services: { bankchurn: { exposure: 'loadBalancer', gcpServiceAccount: sa }, nlpinsight: {} },
     });
@@ -118,6 +173,17 @@ describe('gke-serving stack', () => {
     const accounts = byName(json, 'kubernetes_service_account_v1');
     expect(accounts.bankchurn!.metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': sa });
     expect(accounts.nlpinsight!.metadata.annotations).toBeUndefined();
+    const bindings = Object.entries(json.resource.google_service_account_iam_member) as [string, Json][];
+    expect(bindings).toHaveLength(1);
+    const [bindingId, binding] = bindings[0]!;
+    expect(binding).toEqual({
+      service_account_id: `projects/shared-ids-1/serviceAccounts/${sa}`,
+      role: 'roles/iam.workloadIdentityUser',
+      member: 'serviceAccount:model-serving-demo.svc.id.goog[bankchurn/bankchurn]',
+    });
+    expect(byName(json, 'kubernetes_deployment_v1').bankchurn!.depends_on).toContain(
+      `google_service_account_iam_member.${bindingId}`,
+    );
   });
 
   test('depends on the cluster and image stacks', () => {

@@ -28,6 +28,10 @@ export const EKS_ADDONS: readonly AddonSpec[] = [
 export interface EksAddonsProps {
   readonly clusterName: string;
   readonly versions: Readonly<Partial<Record<EksAddonName, string>>>;
+  /** IRSA role of an add-on's service account (e.g. the VPC CNI's aws-node). @default {} */
+  readonly serviceAccountRoleArns?: Readonly<Partial<Record<EksAddonName, string>>>;
+  /** More resources an add-on waits for (e.g. its role's policy attachment). @default {} */
+  readonly dependsOn?: Readonly<Partial<Record<EksAddonName, ITerraformDependable[]>>>;
 }
 
 /**
@@ -50,16 +54,18 @@ export class EksAddons {
     return EKS_ADDONS.filter((a) => !a.beforeNodes).map((a) => this.create(a, [nodeGroup]));
   }
 
-  private create(spec: AddonSpec, dependsOn?: ITerraformDependable[]): EksAddon {
+  private create(spec: AddonSpec, after: ITerraformDependable[] = []): EksAddon {
+    const dependsOn = [...after, ...(this.props.dependsOn?.[spec.name] ?? [])];
     const addon = new EksAddon(this.scope, `addon-${spec.name}`, {
       clusterName: this.props.clusterName,
       addonName: spec.name,
       addonVersion: this.props.versions[spec.name],
+      serviceAccountRoleArn: this.props.serviceAccountRoleArns?.[spec.name],
       configurationValues: spec.configurationValues ? JSON.stringify(spec.configurationValues) : undefined,
       // Take over whatever EKS or an earlier install put there, on create and on every update.
       resolveConflictsOnCreate: 'OVERWRITE',
       resolveConflictsOnUpdate: 'OVERWRITE',
-      dependsOn,
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
     });
     this.addons[spec.name] = addon;
     return addon;

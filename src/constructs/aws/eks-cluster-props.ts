@@ -1,5 +1,8 @@
 import { parseIpv4Cidr } from '../ipv4-cidr';
 import { isKnown, PropsProblems } from '../props-problems';
+import { DEFAULT_EKS_VERSION, eksVersionStatus, eksVersionsInStandardSupport } from './eks-versions';
+
+export { DEFAULT_EKS_VERSION } from './eks-versions';
 
 /** Control-plane log types EKS can send to CloudWatch Logs. */
 export type EksControlPlaneLogType = 'api' | 'audit' | 'authenticator' | 'controllerManager' | 'scheduler';
@@ -11,10 +14,17 @@ export interface EksClusterProps {
   /** Name of the EKS cluster; also names its VPC, roles, log group and KMS alias. */
   readonly clusterName: string;
   /**
-   * Kubernetes minor version, pinned so an apply never upgrades the control plane by surprise.
-   * @default '1.33'
+   * Kubernetes minor version, pinned so an apply never upgrades the control plane by surprise. Synth warns
+   * within 60 days of the end of its standard support and refuses it after that with `supportType:
+   * 'STANDARD'` (EKS cannot create such a cluster); see `EKS_STANDARD_SUPPORT_ENDS`.
+   * @default DEFAULT_EKS_VERSION - the newest version in standard support when the table was checked
    */
   readonly kubernetesVersion?: string;
+  /**
+   * The day the support calendar is read on (tests pin it, so a commit never turns red by the calendar).
+   * @default - the current date
+   */
+  readonly today?: Date;
   /**
    * `STANDARD` lets EKS upgrade the cluster when standard support ends; `EXTENDED` keeps the version and
    * costs six times more per hour.
@@ -35,7 +45,8 @@ export interface EksClusterProps {
   readonly azCount?: number;
   /**
    * Availability zone names to use, e.g. `['eu-west-1a', 'eu-west-1b']`.
-   * @default - the first `azCount` zones of the region that need no opt-in (data `aws_availability_zones`)
+   * @default - the first `azCount` zones of the region that need no opt-in and are not among the zones
+   * where EKS cannot place a control plane (`EKS_UNSUPPORTED_ZONE_IDS`)
    */
   readonly availabilityZones?: string[];
   /**
@@ -45,11 +56,15 @@ export interface EksClusterProps {
   readonly singleNatGateway?: boolean;
   /** @default ['t3.large'] */
   readonly nodeInstanceTypes?: string[];
-  /** @default 1 */
+  /** Lower bound for an autoscaler, if one is ever added; nothing scales the group here. @default 1 */
   readonly nodeMinSize?: number;
-  /** Initial node count; later changes by an autoscaler are kept (Terraform ignores drift on it). @default 2 */
+  /**
+   * Nodes that run. Nothing scales the group: size it for every service at its HPA maximum (the
+   * `eks-serving` stack refuses services that cannot fit). A change here is applied by the next deploy.
+   * @default 4
+   */
   readonly nodeDesiredSize?: number;
-  /** @default 3 */
+  /** Upper bound for an autoscaler, if one is ever added; at least `nodeDesiredSize`. @default 4 */
   readonly nodeMaxSize?: number;
   /** Size of each node's encrypted gp3 root volume. @default 20 */
   readonly nodeDiskSizeInGb?: number;
@@ -57,11 +72,20 @@ export interface EksClusterProps {
   readonly capacityType?: 'ON_DEMAND' | 'SPOT';
   /**
    * IAM role or user ARNs (`arn:aws:iam::<account>:role/<name>`) given cluster-admin through an EKS access
-   * entry + `AmazonEKSClusterAdminPolicy`. The identity running Terraform gets no implicit admin, so list
-   * yours here to use `kubectl` and the serving stack. STS assumed-role ARNs are rejected: use the role's ARN.
+   * entry + `AmazonEKSClusterAdminPolicy`, besides the cluster creator (`clusterCreatorAdmin`). STS
+   * assumed-role ARNs are rejected: use the role's ARN. Do not list the identity that deploys the stack
+   * while `clusterCreatorAdmin` is on: EKS refuses a second access entry for one principal.
    * @default []
    */
   readonly adminPrincipalArns?: string[];
+  /**
+   * Give the identity that runs `cdktf deploy` (its IAM role, from `aws_caller_identity` and
+   * `aws_iam_session_context`) an explicit cluster-admin access entry, so the serving stack deployed
+   * right after can reach the Kubernetes API (terraform-aws-modules/eks
+   * `enable_cluster_creator_admin_permissions`). The entry follows whoever applies this stack.
+   * @default true
+   */
+  readonly clusterCreatorAdmin?: boolean;
   /**
    * Whether the Kubernetes API is reachable from the internet (still IAM-authenticated). The private
    * endpoint is always on so nodes talk to the control plane inside the VPC.
@@ -92,10 +116,8 @@ export interface EksClusterProps {
 }
 
 // Defaults: terraform-aws-modules/eks (variables.tf and its examples) unless a comment says otherwise.
-/** The newest EKS version in standard support when this was written. */
-export const DEFAULT_EKS_VERSION = '1.33';
 /** Extended support costs $0.60/h instead of $0.10/h: a demo cluster should never slip into it. */
-export const DEFAULT_EKS_SUPPORT_TYPE = 'STANDARD';
+export const DEFAULT_EKS_SUPPORT_TYPE: 'STANDARD' | 'EXTENDED' = 'STANDARD';
 /** terraform-aws-modules/eks examples: `vpc_cidr = "10.0.0.0/16"`. */
 export const DEFAULT_EKS_VPC_CIDR = '10.0.0.0/16';
 /** The minimum EKS accepts; the module's examples use 3, a demo pays less for NAT/subnets with 2. */
@@ -105,9 +127,18 @@ export const DEFAULT_SINGLE_NAT_GATEWAY = true;
 /** 2 vCPU / 8 GiB and 35 pods per node with the VPC CNI (the module's default t3.medium allows 17). */
 export const DEFAULT_EKS_NODE_INSTANCE_TYPES: readonly string[] = ['t3.large'];
 export const DEFAULT_EKS_NODE_MIN_SIZE = 1;
-/** Two nodes so a serving Deployment with two replicas survives one node's replacement. */
-export const DEFAULT_EKS_NODE_DESIRED_SIZE = 2;
-export const DEFAULT_EKS_NODE_MAX_SIZE = 3;
+/**
+ * Four t3.large hold the default services (3 x (6 + 1 surge) pods of 250m / 256Mi) plus coredns and
+ * metrics-server: `nodesNeeded` in eks-node-capacity.ts computes it and a test keeps the two equal.
+ */
+export const DEFAULT_EKS_NODE_DESIRED_SIZE = 4;
+export const DEFAULT_EKS_NODE_MAX_SIZE = 4;
+export const DEFAULT_EKS_CLUSTER_CREATOR_ADMIN = true;
+/**
+ * Zones where EKS cannot place control-plane subnets (Amazon EKS user guide, "Cluster VPC and subnet
+ * requirements"): us-east-1 use1-az3, us-west-1 usw1-az2, ca-central-1 cac1-az3.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS: readonly string[] = ['use1-az3', 'usw1-az2', 'cac1-az3'];
 /** The module's managed node group `disk_size` default. */
 export const DEFAULT_EKS_NODE_DISK_SIZE_IN_GB = 20;
 export const DEFAULT_EKS_CAPACITY_TYPE = 'ON_DEMAND';
@@ -142,6 +173,11 @@ const MAX_AZ_COUNT = 6;
 export type ResolvedEksClusterProps = Required<Omit<EksClusterProps, 'availabilityZones'>> &
   Pick<EksClusterProps, 'availabilityZones'>;
 
+/** Nodes launched under this prefix get a 26-character suffix; a node group name has at most 63. */
+export const NODE_GROUP_NAME_PREFIX_MAX_LENGTH = 37;
+/** IAM `name_prefix`: role names have at most 64 characters, Terraform adds 26. */
+export const IAM_ROLE_NAME_PREFIX_MAX_LENGTH = 38;
+
 export function resolveEksClusterProps(props: EksClusterProps): ResolvedEksClusterProps {
   return {
     clusterName: props.clusterName,
@@ -158,6 +194,8 @@ export function resolveEksClusterProps(props: EksClusterProps): ResolvedEksClust
     nodeDiskSizeInGb: props.nodeDiskSizeInGb ?? DEFAULT_EKS_NODE_DISK_SIZE_IN_GB,
     capacityType: props.capacityType ?? DEFAULT_EKS_CAPACITY_TYPE,
     adminPrincipalArns: props.adminPrincipalArns ?? [],
+    clusterCreatorAdmin: props.clusterCreatorAdmin ?? DEFAULT_EKS_CLUSTER_CREATOR_ADMIN,
+    today: props.today ?? new Date(),
     endpointPublicAccess: props.endpointPublicAccess ?? DEFAULT_EKS_ENDPOINT_PUBLIC_ACCESS,
     publicAccessCidrs: props.publicAccessCidrs ?? [...DEFAULT_EKS_PUBLIC_ACCESS_CIDRS],
     logRetentionInDays: props.logRetentionInDays ?? DEFAULT_EKS_LOG_RETENTION_IN_DAYS,
@@ -178,8 +216,15 @@ export function validateEksClusterProps(id: string, p: ResolvedEksClusterProps):
   }
   if (isKnown(p.kubernetesVersion) && !/^1\.\d+$/.test(p.kubernetesVersion)) {
     problems.add(
-      `kubernetesVersion '${p.kubernetesVersion}' is not a Kubernetes minor version: use the form '1.33'.`,
+      `kubernetesVersion '${p.kubernetesVersion}' is not a Kubernetes minor version: use the form '${DEFAULT_EKS_VERSION}'.`,
     );
+  } else if (isKnown(p.kubernetesVersion) && p.supportType === 'STANDARD') {
+    const status = eksVersionStatus(p.kubernetesVersion, p.today);
+    if (status.kind === 'ended') {
+      problems.add(
+        `kubernetesVersion '${p.kubernetesVersion}' left EKS standard support on ${status.endsOn}: EKS cannot create a cluster on it with supportType STANDARD; use ${eksVersionsInStandardSupport(p.today).join(' or ')} (or supportType EXTENDED, billed at six times the hourly rate).`,
+      );
+    }
   }
   if (isKnown(p.vpcCidr)) {
     const vpc = parseIpv4Cidr(p.vpcCidr);

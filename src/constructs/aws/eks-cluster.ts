@@ -1,5 +1,7 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
@@ -13,11 +15,16 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { Fn, Token } from 'cdktf';
+import { Annotations, Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EksAddons } from './eks-addons';
 import type { EksAddonName, EksClusterProps } from './eks-cluster-props';
-import { resolveEksClusterProps, validateEksClusterProps } from './eks-cluster-props';
+import {
+  EKS_UNSUPPORTED_ZONE_IDS,
+  resolveEksClusterProps,
+  validateEksClusterProps,
+} from './eks-cluster-props';
+import { EKS_STANDARD_SUPPORT_ENDS, eksVersionStatus } from './eks-versions';
 import { ClusterVpc } from './vpc';
 
 export * from './eks-cluster-props';
@@ -41,11 +48,17 @@ const KMS_DELETION_WINDOW_IN_DAYS = 7;
 const IRSA_AUDIENCE = 'sts.amazonaws.com';
 /** What the node group launches from the template: the nodes and their root volumes. */
 const NODE_TAGGED_RESOURCE_TYPES = ['instance', 'volume'];
-const NODE_POLICIES = [
+/**
+ * The node role pulls images (PullOnly: no repository listing or describing, unlike ReadOnly) and joins
+ * the cluster; the CNI's own rights (AmazonEKS_CNI_Policy) belong to the aws-node service account (IRSA),
+ * not to every pod-reachable node identity (EKS best-practices guide, "Use IRSA for the CNI").
+ */
+export const EKS_NODE_POLICIES: readonly string[] = [
   'AmazonEKSWorkerNodePolicy',
-  'AmazonEKS_CNI_Policy',
-  'AmazonEC2ContainerRegistryReadOnly',
+  'AmazonEC2ContainerRegistryPullOnly',
 ];
+/** Managed policy of the VPC CNI, attached to the aws-node service account's IRSA role. */
+export const EKS_CNI_POLICY = 'AmazonEKS_CNI_Policy';
 
 /**
  * An EKS cluster as terraform-aws-modules/eks builds it by default, from provider resources: its own VPC,
@@ -69,6 +82,8 @@ export class EksCluster extends Construct {
   readonly publicSubnetIds: string[];
   readonly nodeGroup: EksNodeGroup;
   readonly nodeRoleArn: string;
+  /** IRSA role of the VPC CNI (`kube-system/aws-node`). */
+  readonly cniRoleArn: string;
   readonly kmsKeyArn: string;
   readonly logGroupName: string;
   readonly addons: Readonly<Partial<Record<EksAddonName, EksAddon>>>;
@@ -84,6 +99,7 @@ export class EksCluster extends Construct {
     validateEksClusterProps(id, p);
     const name = p.clusterName;
     this.clusterName = name;
+    this.warnAboutSupport(p.kubernetesVersion, p.supportType, p.today);
     this.partition = new DataAwsPartition(this, 'partition');
     const managedPolicy = (policy: string) => `arn:${this.partition.partition}:iam::aws:policy/${policy}`;
 
@@ -93,6 +109,7 @@ export class EksCluster extends Construct {
       cidr: p.vpcCidr,
       azCount: p.azCount,
       availabilityZones: p.availabilityZones,
+      excludeZoneIds: EKS_UNSUPPORTED_ZONE_IDS,
       singleNatGateway: p.singleNatGateway,
     });
     this.vpcId = network.vpcId;
@@ -155,7 +172,8 @@ export class EksCluster extends Construct {
       },
       accessConfig: {
         authenticationMode: 'API',
-        // Admins are listed explicitly (adminPrincipalArns): whoever ran Terraform gets nothing implicit.
+        // The creator gets an explicit, visible access entry below instead (clusterCreatorAdmin): an
+        // implicit one cannot be removed by Terraform and changing this flag replaces the cluster.
         bootstrapClusterCreatorAdminPermissions: false,
       },
       // The managed add-ons below replace the self-managed copies EKS would otherwise install.
@@ -179,23 +197,18 @@ export class EksCluster extends Construct {
     });
     this.oidcProviderArn = this.oidcProvider.arn;
 
+    if (p.clusterCreatorAdmin) {
+      // An assumed-role session cannot be an access entry: the session context gives the role's ARN.
+      const caller = new DataAwsCallerIdentity(this, 'caller');
+      const session = new DataAwsIamSessionContext(this, 'caller-session', { arn: caller.arn });
+      this.addClusterAdmin('cluster-creator', session.issuerArn);
+    }
     p.adminPrincipalArns.forEach((principalArn, i) => {
       // Keyed by the ARN so adding or removing one admin leaves the others in place.
       const key = Token.isUnresolved(principalArn)
         ? `admin-${i}`
         : `admin-${principalArn.replace(/[^A-Za-z0-9]+/g, '-')}`;
-      const entry = new EksAccessEntry(this, key, {
-        clusterName: this.cluster.name,
-        principalArn,
-        type: 'STANDARD',
-      });
-      new EksAccessPolicyAssociation(this, `${key}-cluster-admin`, {
-        clusterName: this.cluster.name,
-        principalArn,
-        policyArn: `arn:${this.partition.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-        accessScope: { type: 'cluster' },
-        dependsOn: [entry],
-      });
+      this.addClusterAdmin(key, principalArn);
     });
 
     // Nodes -----------------------------------------------------------------------------------------
@@ -207,7 +220,7 @@ export class EksCluster extends Construct {
       ]),
     });
     this.nodeRoleArn = nodeRole.arn;
-    const nodePolicies = NODE_POLICIES.map(
+    const nodePolicies = EKS_NODE_POLICIES.map(
       (policy) =>
         new IamRolePolicyAttachment(this, `node-role-${policy}`, {
           role: nodeRole.name,
@@ -246,12 +259,29 @@ export class EksCluster extends Construct {
         : {}),
     });
 
-    const addons = new EksAddons(this, { clusterName: this.cluster.name, versions: p.addonVersions });
+    const cniRole = new IamRole(this, 'cni-role', {
+      namePrefix: `${name.slice(0, 33)}-cni-`,
+      description: `VPC CNI (kube-system/aws-node) of EKS cluster ${name}`,
+      assumeRolePolicy: this.serviceAccountTrustPolicy('kube-system', 'aws-node'),
+    });
+    const cniPolicy = new IamRolePolicyAttachment(this, `cni-role-${EKS_CNI_POLICY}`, {
+      role: cniRole.name,
+      policyArn: managedPolicy(EKS_CNI_POLICY),
+    });
+    this.cniRoleArn = cniRole.arn;
+
+    const addons = new EksAddons(this, {
+      clusterName: this.cluster.name,
+      versions: p.addonVersions,
+      serviceAccountRoleArns: { 'vpc-cni': cniRole.arn },
+      dependsOn: { 'vpc-cni': [cniPolicy] },
+    });
     const beforeNodes = addons.beforeNodes();
 
     this.nodeGroup = new EksNodeGroup(this, 'nodes', {
       clusterName: this.cluster.name,
-      nodeGroupNamePrefix: `${name.slice(0, 32)}-node-`,
+      // 31 + '-node-' = 37, the longest prefix a node group name takes.
+      nodeGroupNamePrefix: `${name.slice(0, 31)}-node-`,
       nodeRoleArn: nodeRole.arn,
       subnetIds: network.privateSubnetIds,
       amiType: NODE_AMI_TYPE,
@@ -263,8 +293,7 @@ export class EksCluster extends Construct {
       // Nodes pull images through NAT and need the CNI running to become Ready.
       dependsOn: [...nodePolicies, ...network.natGateways, ...beforeNodes],
       lifecycle: {
-        // An autoscaler owns the node count after creation.
-        ignoreChanges: ['scaling_config[0].desired_size'],
+        // No autoscaler runs: the configured size is the size, so drift on it is corrected by a deploy.
         // A new launch template version or instance type replaces the group: keep serving meanwhile.
         createBeforeDestroy: true,
       },
@@ -302,6 +331,37 @@ export class EksCluster extends Construct {
       this.trustPolicies.set(cacheKey, policy);
     }
     return policy;
+  }
+
+  /** Cluster-admin through an access entry and `AmazonEKSClusterAdminPolicy`. */
+  private addClusterAdmin(key: string, principalArn: string): void {
+    const entry = new EksAccessEntry(this, key, {
+      clusterName: this.cluster.name,
+      principalArn,
+      type: 'STANDARD',
+    });
+    new EksAccessPolicyAssociation(this, `${key}-cluster-admin`, {
+      clusterName: this.cluster.name,
+      principalArn,
+      policyArn: `arn:${this.partition.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+      accessScope: { type: 'cluster' },
+      dependsOn: [entry],
+    });
+  }
+
+  /** Refusal past the date is a props problem; this warns ahead of it, or when the table lacks the version. */
+  private warnAboutSupport(version: string, supportType: string, today: Date): void {
+    if (Token.isUnresolved(version)) return;
+    const status = eksVersionStatus(version, today);
+    if (status.kind === 'ending') {
+      Annotations.of(this).addWarning(
+        `kubernetesVersion '${version}' leaves EKS standard support on ${status.endsOn} (${status.daysLeft === 1 ? '1 day' : `${status.daysLeft} days`} left): ${supportType === 'STANDARD' ? 'EKS then upgrades the cluster by itself' : 'extended support then bills six times the hourly rate'}; move to a newer version before then.`,
+      );
+    } else if (status.kind === 'unknown' && /^1\.\d+$/.test(version)) {
+      Annotations.of(this).addWarning(
+        `kubernetesVersion '${version}' is not in the support table (${Object.keys(EKS_STANDARD_SUPPORT_ENDS).join(', ')}): its end of standard support is not checked.`,
+      );
+    }
   }
 
   private servicePrincipalTrust(id: string, service: string, actions: string[]): string {

@@ -19,8 +19,10 @@ export interface ClusterVpcProps {
   readonly cidr: string;
   /** Number of availability zones (ignored when `availabilityZones` is set). */
   readonly azCount: number;
-  /** @default - the first `azCount` zones that need no opt-in */
+  /** @default - the first `azCount` zones that need no opt-in and are not in `excludeZoneIds` */
   readonly availabilityZones?: string[];
+  /** Zone IDs never picked by the look-up (e.g. zones without EKS capacity). @default [] */
+  readonly excludeZoneIds?: readonly string[];
   /** One NAT gateway in the first public subnet instead of one per AZ. */
   readonly singleNatGateway: boolean;
 }
@@ -44,7 +46,7 @@ export class ClusterVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterVpcProps) {
     super(scope, id);
-    const zones = props.availabilityZones ?? this.lookUpZones(props.azCount);
+    const zones = props.availabilityZones ?? this.lookUpZones(props.azCount, props.excludeZoneIds ?? []);
     const clusterTag = { [`kubernetes.io/cluster/${props.clusterName}`]: 'shared' };
 
     const vpc = new Vpc(this, 'vpc', {
@@ -129,9 +131,10 @@ export class ClusterVpc extends Construct {
   }
 
   /** Zone names as tokens: the region is only known to the provider. */
-  private lookUpZones(count: number): string[] {
+  private lookUpZones(count: number, excludeZoneIds: readonly string[]): string[] {
     const available = new DataAwsAvailabilityZones(this, 'zones', {
       state: 'available',
+      ...(excludeZoneIds.length > 0 ? { excludeZoneIds: [...excludeZoneIds] } : {}),
       // Local Zones and Wavelength Zones need opt-in and do not support EKS control-plane subnets.
       filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
     });

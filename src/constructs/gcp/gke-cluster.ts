@@ -5,6 +5,7 @@ import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-c
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { Construct } from 'constructs';
 import type { GkeClusterProps } from './gke-cluster-props';
 import {
@@ -17,23 +18,34 @@ import { GkeNetwork } from './gke-network';
 
 export * from './gke-cluster-props';
 
-/** APIs the cluster needs; never disabled on destroy, since other stacks of the project may use them. */
+/**
+ * APIs the cluster needs; never disabled on destroy, since other stacks of the project may use them.
+ * Cloud Resource Manager serves the project-level IAM bindings below; a fresh project has it off.
+ */
 export const GKE_REQUIRED_APIS: readonly string[] = [
+  'cloudresourcemanager.googleapis.com',
   'compute.googleapis.com',
   'container.googleapis.com',
   'iam.googleapis.com',
 ];
 
 /**
+ * Enabling the Kubernetes Engine API creates the GKE service agent asynchronously; a cluster created at
+ * once can fail on its missing permissions. terraform-google-modules/project-factory waits 30 s after
+ * enabling APIs; this waits twice that.
+ */
+export const GKE_SERVICE_AGENT_WAIT = '60s';
+
+/**
  * Least-privilege roles of the node service account (GKE's "minimally privileged node service account"
- * guide), plus Artifact Registry read so nodes can pull the serving image.
+ * guide). Image pulls are granted on the image's repository only (the serving stack does it), not on
+ * every repository of the project.
  */
 export const GKE_NODE_ROLES: readonly string[] = [
   'roles/logging.logWriter',
   'roles/monitoring.metricWriter',
   'roles/monitoring.viewer',
   'roles/stackdriver.resourceMetadata.writer',
-  'roles/artifactregistry.reader',
 ];
 
 /** Access is governed by the service account's IAM roles, not by scopes (Google's recommendation). */
@@ -73,7 +85,7 @@ export function gkeNodeServiceAccountId(clusterName: string): string {
  * A VPC-native private GKE Standard cluster as terraform-google-modules/kubernetes-engine builds it by
  * default: its own network with Cloud NAT, Dataplane V2 (which enforces NetworkPolicy), Workload Identity,
  * shielded nodes, a release channel, and a separately managed autoscaling node pool whose nodes run as a
- * least-privilege service account. Needs a `GoogleProvider` in the stack.
+ * least-privilege service account. Needs a `GoogleProvider` and a `TimeProvider` in the stack.
  */
 export class GkeCluster extends Construct {
   /** The cluster's name (the literal from props, so using it elsewhere creates no cross-stack reference). */
@@ -122,6 +134,12 @@ export class GkeCluster extends Construct {
       ]),
     );
 
+    // Needs a TimeProvider in the stack.
+    const serviceAgentReady = new Sleep(this, 'wait-for-service-agent', {
+      createDuration: GKE_SERVICE_AGENT_WAIT,
+      dependsOn: [apis['container.googleapis.com']!],
+    });
+
     const network = new GkeNetwork(this, 'network', {
       name,
       projectId,
@@ -149,6 +167,7 @@ export class GkeCluster extends Construct {
           project: projectId,
           role,
           member: nodeAccount.member,
+          dependsOn: [apis['cloudresourcemanager.googleapis.com']!],
         }),
     );
 
@@ -201,7 +220,7 @@ export class GkeCluster extends Construct {
         // They describe the removed default pool; GKE reports them differently afterwards.
         ignoreChanges: ['node_config', 'initial_node_count'],
       },
-      dependsOn: [apis['container.googleapis.com']!],
+      dependsOn: [serviceAgentReady],
     });
     this.endpoint = this.cluster.endpoint;
     this.clusterCaCertificate = this.cluster.masterAuth.clusterCaCertificate;

@@ -9,23 +9,34 @@ export interface LoadBalancerAnnotations {
   readonly public: Readonly<Record<string, string>>;
 }
 
+/** The in-tree AWS cloud provider makes a Network Load Balancer (instance targets) instead of a Classic ELB. */
+const AWS_NLB = { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' } as const;
+
 /**
- * EKS. `aws-load-balancer-scheme` is read by the AWS Load Balancer Controller; `aws-load-balancer-internal`
- * by the in-tree cloud provider that handles Services when the controller is not installed. Setting both
- * keeps the load balancer internal whichever of the two reconciles the Service.
+ * EKS: a Network Load Balancer without the AWS Load Balancer Controller. EKS's cloud controller reconciles
+ * `aws-load-balancer-type: nlb` itself (instance targets, client addresses preserved, source ranges
+ * enforced in the node security group) and reads `aws-load-balancer-internal`; the controller, if one is
+ * installed later and takes the Service through its webhook, reads `aws-load-balancer-scheme`. Setting
+ * both keeps the scheme whichever of the two reconciles the Service.
  */
 export const EKS_LOAD_BALANCER_ANNOTATIONS: LoadBalancerAnnotations = {
   internal: {
+    ...AWS_NLB,
     'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
     'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
   },
   public: {
+    ...AWS_NLB,
     'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
   },
 };
 
-/** GKE: an internal passthrough Network Load Balancer; without the annotation GKE makes an external one. */
+/**
+ * GKE: passthrough Network Load Balancers built on backend services, which preserve client addresses.
+ * Internal ones always are; an external one is only with `cloud.google.com/l4-rbs` (otherwise GKE makes
+ * the older target-pool based one).
+ */
 export const GKE_LOAD_BALANCER_ANNOTATIONS: LoadBalancerAnnotations = {
   internal: { 'networking.gke.io/load-balancer-type': 'Internal' },
-  public: {},
+  public: { 'cloud.google.com/l4-rbs': 'enabled' },
 };

@@ -160,6 +160,10 @@ export class ModelServingService extends Construct {
   readonly podMonitoring?: Manifest;
   /** In-cluster URL of the service (`http://<name>.<namespace>.svc.cluster.local[:port]`). */
   readonly url: string;
+  /** `kubectl` command that forwards local port 8080 to the Service, for clients outside the cluster. */
+  readonly portForwardCommand: string;
+  /** Whether the Service is a `LoadBalancer` (its address is then in `loadBalancerHostname` / `loadBalancerIp`). */
+  readonly loadBalanced: boolean;
 
   constructor(scope: Construct, id: string, props: ModelServingServiceProps) {
     super(scope, id);
@@ -192,6 +196,7 @@ export class ModelServingService extends Construct {
     this.serviceName = name;
     const portSuffix = settings.servicePort === 80 ? '' : `:${settings.servicePort}`;
     this.url = `http://${name}.${settings.namespace}.svc.cluster.local${portSuffix}`;
+    this.portForwardCommand = `kubectl -n ${settings.namespace} port-forward svc/${name} ${SERVING_PORT}:${settings.servicePort}`;
     this.selectorLabels = {
       'app.kubernetes.io/name': 'model-server',
       'app.kubernetes.io/instance': name,
@@ -326,6 +331,7 @@ export class ModelServingService extends Construct {
     });
 
     const loadBalanced = settings.exposure !== 'internal';
+    this.loadBalanced = loadBalanced;
     const serviceAnnotations =
       settings.exposure === 'loadBalancer'
         ? props.loadBalancerAnnotations?.internal
@@ -339,6 +345,10 @@ export class ModelServingService extends Construct {
         selector: this.selectorLabels,
         // Only the serving port: metrics stay reachable by the scraper through the pod IPs alone.
         port: [{ name: 'http', port: settings.servicePort, targetPort: 'http', protocol: 'TCP' }],
+        // Local: no SNAT to a node address, so the pod (and its NetworkPolicy's ipBlock rules) sees the
+        // client's address; the load balancer's health checks send traffic only to nodes with a ready pod.
+        ...(loadBalanced ? { externalTrafficPolicy: 'Local' } : {}),
+        // Client CIDRs are also enforced at the load balancer (node security group / firewall rules).
         ...(loadBalanced && settings.allowedIngressCidrs.length > 0
           ? { loadBalancerSourceRanges: [...settings.allowedIngressCidrs] }
           : {}),
@@ -436,6 +446,16 @@ export class ModelServingService extends Construct {
       });
     }
   }
+}
+
+/** Address of the Service's load balancer once the cloud made it (DNS name on AWS). */
+export function loadBalancerHostname(service: ModelServingService): string {
+  return service.service.status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
+}
+
+/** Address of the Service's load balancer once the cloud made it (IP address on Google Cloud). */
+export function loadBalancerIp(service: ModelServingService): string {
+  return service.service.status.get(0).loadBalancer.get(0).ingress.get(0).ip;
 }
 
 function spread(topologyKey: string, matchLabels: Readonly<Record<string, string>>) {

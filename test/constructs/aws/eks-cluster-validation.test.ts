@@ -2,9 +2,18 @@ import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { EksCluster, type EksClusterProps } from '../../../src/constructs/aws/eks-cluster';
 import { InvalidPropsError } from '../../../src/constructs/props-problems';
 
-function build(props: Partial<EksClusterProps>): void {
+/** The support calendar is read on a fixed day, so an unchanged commit never turns red by the date. */
+const TODAY = new Date('2026-12-01T00:00:00Z');
+
+function build(props: Partial<EksClusterProps>): EksCluster {
   const stack = new TerraformStack(Testing.app(), 'test');
-  new EksCluster(stack, 'eks', { clusterName: 'demo', ...props });
+  return new EksCluster(stack, 'eks', { clusterName: 'demo', today: TODAY, ...props });
+}
+
+function warningsOf(props: Partial<EksClusterProps>): string[] {
+  return build(props)
+    .node.metadata.filter((entry) => entry.type === '@cdktf/warn')
+    .map((entry) => String(entry.data));
 }
 
 function problemsOf(props: Partial<EksClusterProps>): string[] {
@@ -24,6 +33,41 @@ describe('EksCluster props validation', () => {
     expect(() => build({})).not.toThrow();
   });
 
+  describe('the support calendar (read on an injected day)', () => {
+    test('the default version is in standard support with no warning', () => {
+      expect(warningsOf({})).toEqual([]);
+    });
+
+    test('a version within 60 days of its end of standard support warns', () => {
+      expect(warningsOf({ kubernetesVersion: '1.34' })).toEqual([
+        "kubernetesVersion '1.34' leaves EKS standard support on 2026-12-02 (1 day left): EKS then upgrades the cluster by itself; move to a newer version before then.",
+      ]);
+      expect(warningsOf({ kubernetesVersion: '1.35', today: new Date('2027-01-26T00:00:00Z') })).toHaveLength(
+        1,
+      );
+      expect(warningsOf({ kubernetesVersion: '1.35', today: new Date('2027-01-25T00:00:00Z') })).toEqual([]);
+    });
+
+    test('the last day of standard support is still accepted; the day after is refused', () => {
+      expect(() =>
+        build({ kubernetesVersion: '1.34', today: new Date('2026-12-02T23:00:00Z') }),
+      ).not.toThrow();
+      expect(() => build({ kubernetesVersion: '1.34', today: new Date('2026-12-03T00:00:00Z') })).toThrow(
+        /left EKS standard support on 2026-12-02/,
+      );
+    });
+
+    test('EXTENDED support may keep a version past standard support', () => {
+      expect(() => build({ kubernetesVersion: '1.33', supportType: 'EXTENDED' })).not.toThrow();
+    });
+
+    test('a version missing from the table warns that it is not checked', () => {
+      expect(warningsOf({ kubernetesVersion: '1.37' })).toEqual([
+        "kubernetesVersion '1.37' is not in the support table (1.31, 1.32, 1.33, 1.34, 1.35): its end of standard support is not checked.",
+      ]);
+    });
+  });
+
   test.each<[string, Partial<EksClusterProps>, string]>([
     [
       'cluster name',
@@ -33,7 +77,12 @@ describe('EksCluster props validation', () => {
     [
       'Kubernetes version',
       { kubernetesVersion: '1.33.1' },
-      "kubernetesVersion '1.33.1' is not a Kubernetes minor version: use the form '1.33'.",
+      "kubernetesVersion '1.33.1' is not a Kubernetes minor version: use the form '1.35'.",
+    ],
+    [
+      'Kubernetes version past standard support with STANDARD',
+      { kubernetesVersion: '1.33' },
+      "kubernetesVersion '1.33' left EKS standard support on 2026-07-29: EKS cannot create a cluster on it with supportType STANDARD; use 1.35 or 1.34 (or supportType EXTENDED, billed at six times the hourly rate).",
     ],
     [
       'VPC CIDR syntax',
@@ -142,6 +191,7 @@ describe('EksCluster props validation', () => {
       () =>
         new EksCluster(stack, 'eks', {
           clusterName: 'demo',
+          today: TODAY,
           adminPrincipalArns: [admin.stringValue],
           nodeMinSize: size.numberValue,
           nodeDiskSizeInGb: size.numberValue,

@@ -7,11 +7,14 @@ interface Synth {
   data: Record<string, Record<string, Resource>>;
 }
 
+/** The support calendar is read on a fixed day, so these tests never turn red by the date. */
+const TODAY = new Date('2026-12-01T00:00:00Z');
+
 let construct: EksCluster | undefined;
 function synth(props: Partial<EksClusterProps> = {}): Synth {
   return JSON.parse(
     Testing.synthScope((scope) => {
-      construct = new EksCluster(scope, 'eks', { clusterName: 'demo', ...props });
+      construct = new EksCluster(scope, 'eks', { clusterName: 'demo', today: TODAY, ...props });
     }),
   ) as Synth;
 }
@@ -51,7 +54,8 @@ describe('EksCluster', () => {
   const [nodeGroupId, nodeGroup] = only(s, 'aws_eks_node_group');
 
   test('pins the Kubernetes version, stays in standard support and authenticates through the API only', () => {
-    expect(cluster.version).toBe('1.33');
+    // 1.33 left standard support on 2026-07-29 and 1.34 leaves it on 2026-12-02: 1.35 runs to 2027-03-27.
+    expect(cluster.version).toBe('1.35');
     expect(cluster.upgrade_policy).toEqual({ support_type: 'STANDARD' });
     expect(cluster.access_config).toEqual({
       authentication_mode: 'API',
@@ -81,8 +85,31 @@ describe('EksCluster', () => {
     for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
       const [id] = Object.entries(all(s, 'aws_eks_addon')).find(([, a]) => a.addon_name === name)!;
       expect(nodeGroup.depends_on).toContain(ref('aws_eks_addon', id));
-      expect(addon(s, name).depends_on).toBeUndefined();
     }
+    expect(addon(s, 'kube-proxy').depends_on).toBeUndefined();
+    expect(addon(s, 'eks-pod-identity-agent').depends_on).toBeUndefined();
+  });
+
+  test('the VPC CNI policy belongs to the aws-node service account (IRSA), not to the node role', () => {
+    const [roleId, role] = Object.entries(all(s, 'aws_iam_role')).find(
+      ([, r]) => r.name_prefix === 'demo-cni-',
+    )!;
+    const attachments = Object.entries(all(s, 'aws_iam_role_policy_attachment')).filter(
+      ([, a]) => a.role === ref('aws_iam_role', roleId, 'name'),
+    );
+    expect(attachments.map(([, a]) => (a.policy_arn as string).split('/').pop())).toEqual([
+      'AmazonEKS_CNI_Policy',
+    ]);
+    const trustId = /data\.aws_iam_policy_document\.([\w-]+)\.json/.exec(
+      role.assume_role_policy as string,
+    )![1]!;
+    expect(JSON.stringify(s.data.aws_iam_policy_document![trustId])).toContain(
+      'system:serviceaccount:kube-system:aws-node',
+    );
+    const cni = addon(s, 'vpc-cni');
+    expect(cni.service_account_role_arn).toBe(ref('aws_iam_role', roleId, 'arn'));
+    expect(cni.depends_on).toEqual([ref('aws_iam_role_policy_attachment', attachments[0]![0])]);
+    expect(construct!.cniRoleArn).toBeDefined();
   });
 
   test('the VPC CNI enforces NetworkPolicy', () => {
@@ -131,28 +158,29 @@ describe('EksCluster', () => {
     expect(only(s, 'aws_launch_template')[1].tag_specifications).toBeUndefined();
   });
 
-  test('node group: private subnets, sizes, instance types, autoscaler-owned desired size', () => {
+  test('node group: private subnets, sizes, instance types; the configured size is applied (no autoscaler)', () => {
     const privateIds = Object.entries(all(s, 'aws_subnet'))
       .filter(([, subnet]) => subnet.tags?.['kubernetes.io/role/internal-elb'] === '1')
       .map(([id]) => ref('aws_subnet', id, 'id'));
     expect(nodeGroup.subnet_ids).toEqual(privateIds);
     expect(cluster.vpc_config).toMatchObject({ subnet_ids: privateIds });
-    expect(nodeGroup.scaling_config).toEqual({ min_size: 1, desired_size: 2, max_size: 3 });
+    expect(nodeGroup.scaling_config).toEqual({ min_size: 1, desired_size: 4, max_size: 4 });
     expect(nodeGroup.instance_types).toEqual(['t3.large']);
     expect(nodeGroup.capacity_type).toBe('ON_DEMAND');
-    expect(nodeGroup.lifecycle).toMatchObject({ ignore_changes: ['scaling_config[0].desired_size'] });
+    // Nothing else owns the count: a changed nodeDesiredSize must reach the group on the next deploy.
+    expect(nodeGroup.lifecycle).toEqual({ create_before_destroy: true });
   });
 
-  test('the node role carries exactly the three worker policies and the node group waits for them', () => {
+  test('the node role carries exactly the worker and pull-only policies and the node group waits for them', () => {
     const [nodeRoleId] = Object.entries(all(s, 'aws_iam_role')).find(
       ([, r]) => r.name_prefix === 'demo-node-',
     )!;
     const nodeAttachments = Object.entries(all(s, 'aws_iam_role_policy_attachment')).filter(
       ([, a]) => a.role === ref('aws_iam_role', nodeRoleId, 'name'),
     );
-    expect(nodeAttachments).toHaveLength(3);
+    expect(nodeAttachments).toHaveLength(2);
     expect(nodeAttachments.map(([, a]) => (a.policy_arn as string).split('/').pop()).sort()).toEqual(
-      ['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy'].sort(),
+      ['AmazonEC2ContainerRegistryPullOnly', 'AmazonEKSWorkerNodePolicy'].sort(),
     );
     for (const [id] of nodeAttachments) {
       expect(nodeGroup.depends_on).toContain(ref('aws_iam_role_policy_attachment', id));
@@ -189,13 +217,20 @@ describe('EksCluster', () => {
     expect(only(custom, 'aws_eks_cluster')[1].enabled_cluster_log_types).toEqual(['audit']);
   });
 
-  test('one access entry and one cluster-admin association per admin ARN', () => {
+  test('one access entry and one cluster-admin association per admin ARN, plus the cluster creator', () => {
     const entries = Object.values(all(s, 'aws_eks_access_entry'));
     const associations = Object.values(all(s, 'aws_eks_access_policy_association'));
-    const arns = ['arn:aws:iam::123456789012:role/Admin', 'arn:aws:iam::123456789012:user/ops'];
-    expect(entries.map((e) => e.principal_arn)).toEqual(arns);
+    const [sessionId, session] = Object.entries(s.data.aws_iam_session_context!)[0]!;
+    const [callerId] = Object.keys(s.data.aws_caller_identity!);
+    expect(session.arn).toBe(ref('data.aws_caller_identity', callerId!, 'arn'));
+    const arns = [
+      ref('data.aws_iam_session_context', sessionId, 'issuer_arn'),
+      'arn:aws:iam::123456789012:role/Admin',
+      'arn:aws:iam::123456789012:user/ops',
+    ].sort();
+    expect(entries.map((e) => e.principal_arn).sort()).toEqual(arns);
     expect(entries.every((e) => e.type === 'STANDARD')).toBe(true);
-    expect(associations.map((a) => a.principal_arn)).toEqual(arns);
+    expect(associations.map((a) => a.principal_arn).sort()).toEqual(arns);
     for (const a of associations) {
       expect(a.policy_arn).toMatch(
         /^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/,
@@ -205,8 +240,13 @@ describe('EksCluster', () => {
     }
   });
 
-  test('no admin ARNs means no access entries', () => {
-    const none = synth();
+  test('the creator alone gets an access entry without admin ARNs; clusterCreatorAdmin false gives none', () => {
+    const creatorOnly = synth();
+    expect(Object.values(all(creatorOnly, 'aws_eks_access_entry')).map((e) => e.principal_arn)).toEqual([
+      expect.stringMatching(/^\$\{data\.aws_iam_session_context\.[\w-]+\.issuer_arn\}$/),
+    ]);
+    const none = synth({ clusterCreatorAdmin: false });
+    expect(none.data.aws_caller_identity).toBeUndefined();
     expect(all(none, 'aws_eks_access_entry')).toEqual({});
     expect(all(none, 'aws_eks_access_policy_association')).toEqual({});
   });
@@ -297,14 +337,14 @@ describe('EksCluster', () => {
     let second = '';
     const withTrust = JSON.parse(
       Testing.synthScope((scope) => {
-        const eks = new EksCluster(scope, 'eks', { clusterName: 'demo' });
+        const eks = new EksCluster(scope, 'eks', { clusterName: 'demo', today: TODAY });
         first = eks.serviceAccountTrustPolicy('serving', 'model-server');
         second = eks.serviceAccountTrustPolicy('serving', 'model-server');
       }),
     ) as Synth;
     expect(second).toBe(first);
     const docs = Object.entries(withTrust.data.aws_iam_policy_document ?? {}).filter(([id]) =>
-      id.includes('irsa'),
+      id.includes('irsa-trust-serving'),
     );
     expect(docs).toHaveLength(1);
     const issuer = `\${replace(aws_eks_cluster.eks_cluster_55B0C966.identity[0].oidc[0].issuer, "https://", "")}`;

@@ -93,18 +93,22 @@ describe('GkeCluster', () => {
     expect((cluster.node_config as Record<string, unknown>).service_account).toBe(accountEmail);
   });
 
-  test('the node service account gets exactly the least-privilege roles, artifactregistry.reader included', () => {
+  test('the node service account gets exactly the least-privilege roles; image pulls are not project-wide', () => {
     const members = Object.entries(all(s, 'google_project_iam_member'));
+    // roles/artifactregistry.reader is granted on the image's repository by the serving stack instead.
     expect(members.map(([, m]) => m.role).sort()).toEqual(
       [
-        'roles/artifactregistry.reader',
         'roles/logging.logWriter',
         'roles/monitoring.metricWriter',
         'roles/monitoring.viewer',
         'roles/stackdriver.resourceMetadata.writer',
       ].sort(),
     );
+    const [resourceManager] = Object.entries(all(s, 'google_project_service')).find(
+      ([, x]) => x.service === 'cloudresourcemanager.googleapis.com',
+    )!;
     for (const [id, member] of members) {
+      expect(member.depends_on).toEqual([`google_project_service.${resourceManager}`]);
       expect(member.member).toBe(`\${google_service_account.${accountId}.member}`);
       expect(member.project).toBe('my-project');
       expect(pool.depends_on).toContain(`google_project_iam_member.${id}`);
@@ -144,16 +148,28 @@ describe('GkeCluster', () => {
     expect(cluster.monitoring_config).toMatchObject({ enable_components: ['SYSTEM_COMPONENTS'] });
   });
 
-  test('enables the APIs it needs and never disables them on destroy', () => {
+  test('enables the APIs it needs (Cloud Resource Manager too) and never disables them on destroy', () => {
     const services = Object.entries(all(s, 'google_project_service'));
     expect(services.map(([, x]) => x.service).sort()).toEqual(
-      ['compute.googleapis.com', 'container.googleapis.com', 'iam.googleapis.com'].sort(),
+      [
+        'cloudresourcemanager.googleapis.com',
+        'compute.googleapis.com',
+        'container.googleapis.com',
+        'iam.googleapis.com',
+      ].sort(),
     );
     for (const [, service] of services) {
       expect(service.disable_on_destroy).toBe(false);
     }
+  });
+
+  test('the cluster waits 60 s after the Kubernetes Engine API for the GKE service agent', () => {
+    const services = Object.entries(all(s, 'google_project_service'));
     const container = services.find(([, x]) => x.service === 'container.googleapis.com')![0];
-    expect(cluster.depends_on).toEqual([`google_project_service.${container}`]);
+    const [sleepId, sleep] = only(s, 'time_sleep');
+    expect(sleep.create_duration).toBe('60s');
+    expect(sleep.depends_on).toEqual([`google_project_service.${container}`]);
+    expect(cluster.depends_on).toEqual([`time_sleep.${sleepId}`]);
   });
 
   test('authorized networks, private endpoint, spot, zonal location and node zones come from props', () => {

@@ -283,9 +283,34 @@ describe('ModelServingService', () => {
       'kubernetes_service_v1',
     );
     expect(eksPublic.spec.type).toBe('LoadBalancer');
+    // An NLB from EKS's own cloud controller (no AWS Load Balancer Controller needed), not a Classic ELB.
     expect(eksPublic.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
     });
+    const gkePublic = only(
+      synth({ exposure: 'publicLoadBalancer', loadBalancerAnnotations: GKE_LOAD_BALANCER_ANNOTATIONS }),
+      'kubernetes_service_v1',
+    );
+    // The backend-service based external passthrough NLB, not the target-pool one.
+    expect(gkePublic.metadata.annotations).toEqual({ 'cloud.google.com/l4-rbs': 'enabled' });
+  });
+
+  test('client CIDRs with a load balancer: enforced at the LB and by the NetworkPolicy, which sees clients', () => {
+    const service = only(
+      synth({
+        exposure: 'publicLoadBalancer',
+        loadBalancerAnnotations: EKS_LOAD_BALANCER_ANNOTATIONS,
+        allowedIngressCidrs: ['203.0.113.0/24'],
+      }),
+      'kubernetes_service_v1',
+    );
+    // Local keeps the client address (no SNAT to a node), so the ipBlock rule admits the client itself.
+    expect(service.spec.external_traffic_policy).toBe('Local');
+    expect(service.spec.load_balancer_source_ranges).toEqual(['203.0.113.0/24']);
+    const internal = only(synth({}), 'kubernetes_service_v1');
+    expect(internal.spec.type).toBe('ClusterIP');
+    expect(internal.spec.external_traffic_policy).toBeUndefined();
   });
 });
 
