@@ -4,6 +4,7 @@
  * loaded (or the port cannot be bound), 2 invalid configuration.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, HELP_TEXT, HelpRequested, parseConfig, type ServerConfig } from './config';
 import { type RunningServer, type StartupError, startServer } from './lifecycle/server';
@@ -18,11 +19,19 @@ function packageVersion(): string {
   }
 }
 
-/** A failure before the logger exists: one JSON line on stderr, like the logs that follow. */
+/** pino's number for `fatal`: log queries filter on the numeric level every other line carries. */
+const FATAL_LEVEL = 60;
+
+/** A failure before the logger exists: one JSON line on stderr, shaped like the logger's own lines. */
 function fail(message: string, code: number): never {
-  process.stderr.write(
-    `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: message })}\n`,
-  );
+  const line = {
+    level: FATAL_LEVEL,
+    time: new Date().toISOString(),
+    pid: process.pid,
+    hostname: hostname(),
+    msg: message,
+  };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
   process.exit(code);
 }
 
