@@ -105,7 +105,10 @@ describe('config errors: one line per problem, field path, value got, what is ex
       'services.taxi.model: got "chicagotaxy"; expected a bundled model, or set modelDir (allowed: bankchurn, chicagotaxi, nlpinsight)',
     ]);
     expect(
-      problemsOf({ project: 'X', services: { Fraud_Model: { model: 'bankchrun', hpa: { minReplicas: 0 } } } }),
+      problemsOf({
+        project: 'X',
+        services: { Fraud_Model: { model: 'bankchrun', hpa: { minReplicas: 0 } } },
+      }),
     ).toEqual([
       'project: got "X"; expected a project name: 2-20 lowercase letters, digits and -',
       'services.Fraud_Model: got name "Fraud_Model"; expected a DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63',
