@@ -4,9 +4,11 @@
  * loaded (or the port cannot be bound), 2 invalid configuration.
  */
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, HELP_TEXT, HelpRequested, parseConfig, type ServerConfig } from './config';
+import { formatBanner, usage } from './lifecycle/banner';
 import { type RunningServer, type StartupError, startServer } from './lifecycle/server';
 import { PACKAGE_ROOT } from './package-root';
 
@@ -84,6 +86,13 @@ async function main(): Promise<void> {
     const err = e as StartupError;
     server.app.log.fatal(err.message);
     process.exit(err.exitCode ?? 1);
+  }
+  // Someone at a terminal gets curl lines to paste; a log collector (stdout not a TTY) only JSON lines.
+  if (process.stdout.isTTY) {
+    const { port } = server.app.server.address() as AddressInfo;
+    process.stdout.write(
+      formatBanner(usage(server.registry, { host: config.host, port }, server.metricsUrl)),
+    );
   }
 }
 
