@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, HELP_TEXT, HelpRequested, parseConfig, type ServerConfig } from './config';
 import { formatBanner, usage } from './lifecycle/banner';
-import { type RunningServer, type StartupError, startServer } from './lifecycle/server';
+import type { RunningServer, StartupError } from './lifecycle/server';
 import { PACKAGE_ROOT } from './package-root';
 
 function packageVersion(): string {
@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   }
   let server: RunningServer;
   try {
+    // Loaded after the configuration is parsed, so `--help` and configuration errors answer at once.
+    const { startServer } = await import('./lifecycle/server.js');
     server = await startServer(config, { serverVersion: packageVersion() });
   } catch (e) {
     fail(`cannot start: ${(e as Error).message}`, 1);
