@@ -37,7 +37,7 @@ const runs = new Map<string, Run>();
 // The three at once: each is mostly start-up time.
 beforeAll(async () => {
   const results = await Promise.all(SCRIPTS.map(help));
-  SCRIPTS.forEach((script, i) => runs.set(script, results[i]!));
+  for (const [i, script] of SCRIPTS.entries()) runs.set(script, results[i]!);
 });
 
 const flagsOf = (text: string): string[] => [...text.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!);

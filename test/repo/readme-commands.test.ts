@@ -22,7 +22,7 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as 
 const run = promisify(execFile);
 
 /** The commands of every ```sh block: continuation lines joined, comments and blank lines dropped. */
-export function shellCommands(markdown: string): string[] {
+function shellCommands(markdown: string): string[] {
   const commands: string[] = [];
   for (const [, block] of markdown.matchAll(/```sh\n([\s\S]*?)```/g)) {
     let current = '';
