@@ -7,7 +7,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/image/', '<rootDir>/test/reliability/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
-  // One worker is faster than two on the 2-core machines this runs on (TOOLCHAIN.md).
+  // One worker is faster than two on 2-core machines like the CI runners (measured).
   maxWorkers: 1,
   testTimeout: 30000,
 };

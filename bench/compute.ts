@@ -11,9 +11,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { LoadedModel } from '../model-server/src/core/types';
 import { BUNDLED_MODELS_DIR, loadModels } from '../model-server/src/models/loader';
+import { type FlagDocs, flagsHelp, parseFlags } from './harness/flags';
 
 const GOLDEN_DIR = join(__dirname, '..', 'test', 'model-server', 'fixtures', 'golden');
 const BATCH_SIZES = [1, 100] as const;
@@ -92,23 +92,36 @@ function table(cells: Cell[]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+export const COMPUTE_FLAGS: FlagDocs = {
+  repeats: { type: 'string', value: 'N', default: '7', help: 'timed repeats of each cell (median shown)' },
+  ms: { type: 'string', value: 'MS', default: '250', help: 'at least this long per repeat' },
+  model: {
+    type: 'string',
+    value: 'NAME',
+    multiple: true,
+    default: 'every bundled model',
+    help: 'model to time (repeatable)',
+  },
+};
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      repeats: { type: 'string', default: '7' },
-      ms: { type: 'string', default: '250' },
-      model: { type: 'string', multiple: true },
-    },
-  });
-  const repeats = Number(values.repeats);
-  const ms = Number(values.ms);
+  const values = parseFlags(process.argv.slice(2), COMPUTE_FLAGS);
+  if (values === undefined) {
+    process.stdout.write(
+      `${flagsHelp('npm run bench:compute -- [flags]', 'Per-record compute time of predict and predict + explain, without HTTP.', COMPUTE_FLAGS)}\n`,
+    );
+    return;
+  }
+  const repeats = Number(values.repeats ?? '7');
+  const ms = Number(values.ms ?? '250');
+  const chosen = values.model as string[] | undefined;
   if (!(Number.isInteger(repeats) && repeats > 0 && ms > 0)) {
     throw new Error('--repeats must be a positive integer and --ms a positive number');
   }
   const models = (await loadModels({ dir: BUNDLED_MODELS_DIR })).filter(
-    (m) => values.model === undefined || values.model.includes(m.name),
+    (m) => chosen === undefined || chosen.includes(m.name),
   );
-  if (models.length === 0) throw new Error(`no bundled model matches --model ${values.model?.join(', ')}`);
+  if (models.length === 0) throw new Error(`no bundled model matches --model ${chosen?.join(', ')}`);
   const cells: Cell[] = [];
   for (const model of models) {
     model.selfTest();

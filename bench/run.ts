@@ -9,17 +9,15 @@
  *   npm run bench -- --quick           # 3 s per point, 1 s warm-up, 3 cold starts
  *   npm run bench -- --profile         # also write a Node CPU profile under load and print its hot spots
  *
- * Flags (env in brackets): --duration S [BENCH_DURATION], --warmup S [BENCH_WARMUP], --connections 1,16,64
- * [BENCH_CONNECTIONS], --cold-starts N [BENCH_COLD_STARTS], --bodies N, --batch N, --model NAME,
- * --servers node,fastapi, --nice N [BENCH_NICE] (default -10 as root: servers and wrk ahead of other work on a
- * shared machine; 0 = off), --no-build, --out DIR. Results: bench/results/bench-<time>.{json,md} and latest.*.
+ * Flags: `npm run bench -- --help` (BENCH_FLAGS below); the README explains them and the targets.
+ * Results: bench/results/bench-<time>.{json,md} and latest.*.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { busyByArea, hotSpots } from './harness/cpuprofile';
+import { type FlagDocs, flagsHelp, parseFlags } from './harness/flags';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from './harness/instances';
 import {
   cpuJiffies,
@@ -34,7 +32,14 @@ import {
   stopServer,
   waitFor200,
 } from './harness/process';
-import { compare, type MeasuredRun, markdownTable, type ServerResult, textTable } from './harness/report';
+import {
+  compare,
+  type MeasuredRun,
+  markdownTable,
+  type ServerResult,
+  targetSummary,
+  textTable,
+} from './harness/report';
 import { DEBIAN_PYTHON, fastapiServer, nodeServer, REPO_ROOT, type ServerUnderTest } from './harness/servers';
 import { runWrk, writeBodyCyclingScript } from './harness/wrk';
 
@@ -55,7 +60,73 @@ interface BenchConfig {
   /** Niceness of the servers and wrk (negative: ahead of other work on a shared machine; needs root). */
   nice: number;
   outDir: string;
+  /** Exit 3 when a row misses its target. */
+  strict: boolean;
 }
+
+export const BENCH_FLAGS: FlagDocs = {
+  quick: { type: 'boolean', help: '3 s per point, 1 s warm-up, 3 cold starts (a first look, not a record)' },
+  duration: {
+    type: 'string',
+    value: 'S',
+    env: 'BENCH_DURATION',
+    default: '10',
+    help: 'seconds measured per point',
+  },
+  warmup: {
+    type: 'string',
+    value: 'S',
+    env: 'BENCH_WARMUP',
+    default: '3',
+    help: 'seconds of warm-up before each point',
+  },
+  connections: {
+    type: 'string',
+    value: 'LIST',
+    env: 'BENCH_CONNECTIONS',
+    default: '1,16,64',
+    help: 'concurrent connections of each point',
+  },
+  'cold-starts': {
+    type: 'string',
+    value: 'N',
+    env: 'BENCH_COLD_STARTS',
+    default: '5',
+    help: 'cold starts per server (median)',
+  },
+  bodies: { type: 'string', value: 'N', default: '300', help: 'distinct request bodies, cycled' },
+  batch: { type: 'string', value: 'N', default: '1', help: 'instances per request' },
+  model: {
+    type: 'string',
+    value: 'NAME',
+    default: 'bankchurn',
+    help: 'bundled model served by both servers',
+  },
+  servers: {
+    type: 'string',
+    value: 'LIST',
+    default: 'node,fastapi',
+    help: 'servers to measure (node, fastapi)',
+  },
+  nice: {
+    type: 'string',
+    value: 'N',
+    env: 'BENCH_NICE',
+    default: '-10 as root, else 0',
+    help: 'niceness of the servers and wrk; 0 = off',
+  },
+  'no-build': { type: 'boolean', help: 'use model-server/dist as it is (no npm run build)' },
+  profile: { type: 'boolean', help: 'also write a Node CPU profile under load and print its hot spots' },
+  out: { type: 'string', value: 'DIR', default: 'bench/results', help: 'where the reports go' },
+  strict: { type: 'boolean', help: 'exit 3 when a row misses its target (default: report it and exit 0)' },
+};
+
+export const BENCH_HELP = flagsHelp(
+  'npm run bench -- [flags]',
+  'The Node server against the FastAPI baseline on the same model: throughput, p50/p99, cold start, RSS.\n' +
+    "Installs wrk and the baseline's Debian packages first when missing (as root).",
+  BENCH_FLAGS,
+);
 
 function positiveInt(name: string, raw: string): number {
   const value = Number(raw);
@@ -64,49 +135,36 @@ function positiveInt(name: string, raw: string): number {
   return value;
 }
 
-function parseConfig(argv: string[]): BenchConfig {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: 'boolean', default: false },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      'cold-starts': { type: 'string' },
-      bodies: { type: 'string', default: '300' },
-      batch: { type: 'string', default: '1' },
-      model: { type: 'string', default: 'bankchurn' },
-      servers: { type: 'string', default: 'node,fastapi' },
-      'no-build': { type: 'boolean', default: false },
-      profile: { type: 'boolean', default: false },
-      nice: { type: 'string' },
-      out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results') },
-    },
-  });
+function parseConfig(argv: string[]): BenchConfig | undefined {
+  const values = parseFlags(argv, BENCH_FLAGS);
+  if (values === undefined) return undefined;
+  const opt = (name: string): string | undefined => values[name] as string | undefined;
+  const text = (name: string, fallback: string): string => opt(name) ?? fallback;
   const quick = values.quick === true;
   const env = process.env;
-  const servers = values.servers!.split(',');
+  const servers = text('servers', 'node,fastapi').split(',');
   for (const s of servers) {
     if (s !== 'node' && s !== 'fastapi') throw new Error(`--servers: unknown '${s}', allowed: node, fastapi`);
   }
   return {
-    durationSeconds: positiveInt('duration', values.duration ?? env.BENCH_DURATION ?? (quick ? '3' : '10')),
-    warmupSeconds: positiveInt('warmup', values.warmup ?? env.BENCH_WARMUP ?? (quick ? '1' : '3')),
-    connections: (values.connections ?? env.BENCH_CONNECTIONS ?? '1,16,64')
+    durationSeconds: positiveInt('duration', opt('duration') ?? env.BENCH_DURATION ?? (quick ? '3' : '10')),
+    warmupSeconds: positiveInt('warmup', opt('warmup') ?? env.BENCH_WARMUP ?? (quick ? '1' : '3')),
+    connections: (opt('connections') ?? env.BENCH_CONNECTIONS ?? '1,16,64')
       .split(',')
       .map((c) => positiveInt('connections', c)),
     coldStarts: positiveInt(
       'cold-starts',
-      values['cold-starts'] ?? env.BENCH_COLD_STARTS ?? (quick ? '3' : '5'),
+      opt('cold-starts') ?? env.BENCH_COLD_STARTS ?? (quick ? '3' : '5'),
     ),
-    bodies: positiveInt('bodies', values.bodies!),
-    batchSize: positiveInt('batch', values.batch!),
-    model: values.model!,
+    bodies: positiveInt('bodies', text('bodies', '300')),
+    batchSize: positiveInt('batch', text('batch', '1')),
+    model: text('model', 'bankchurn'),
     servers,
     build: values['no-build'] !== true,
     profile: values.profile === true,
-    nice: Number(values.nice ?? env.BENCH_NICE ?? (process.getuid?.() === 0 ? '-10' : '0')),
-    outDir: values.out!,
+    nice: Number(opt('nice') ?? env.BENCH_NICE ?? (process.getuid?.() === 0 ? '-10' : '0')),
+    outDir: text('out', join(REPO_ROOT, 'bench', 'results')),
+    strict: values.strict === true,
   };
 }
 
@@ -322,6 +380,11 @@ async function profileNode(
 
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2));
+  if (config === undefined) {
+    process.stdout.write(`${BENCH_HELP}\n`);
+    return;
+  }
+  execFileSync('bash', [join(REPO_ROOT, 'bench', 'ensure-deps.sh')], { stdio: 'inherit' });
   mkdirSync(config.outDir, { recursive: true });
   if (config.build) {
     log('building model-server (npm run build -w model-server)');
@@ -404,7 +467,8 @@ async function main(): Promise<void> {
       ? ''
       : `\nmax |p_node - p_fastapi| on the probe body: ${agreement.toExponential(2)}`);
   const table = rows.length > 0 ? textTable(rows) : results.map((r) => JSON.stringify(r)).join('\n');
-  process.stdout.write(`\n${header}\n\n${table}\n`);
+  const summary = rows.length > 0 ? targetSummary(rows) : undefined;
+  process.stdout.write(`\n${header}\n\n${table}\n${summary ? `\n${summary.text}\n` : ''}`);
 
   const json = {
     stamp,
@@ -417,12 +481,13 @@ async function main(): Promise<void> {
   };
   const markdown = `# Benchmark ${stamp}\n\n${header.split('\n').join('  \n')}\n\n${
     rows.length > 0 ? markdownTable(rows) : ''
-  }\n\nCommand: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n`;
+  }${summary ? `\n\n${summary.text}` : ''}\n\nCommand: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n`;
   for (const name of [`bench-${stamp}`, 'latest']) {
     writeFileSync(join(config.outDir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
     writeFileSync(join(config.outDir, `${name}.md`), markdown);
   }
   log(`wrote ${join(config.outDir, `bench-${stamp}.{json,md}`)}`);
+  if (config.strict && summary && summary.missed.length > 0) process.exitCode = 3;
 }
 
 main().catch((e: unknown) => {

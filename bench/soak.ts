@@ -12,15 +12,13 @@
  *   npm run bench:soak                           # 10 minutes at 70%
  *   npm run bench:soak -- --minutes 1 --window-seconds 10
  *
- * Flags: --minutes N, --load F (0 < F ≤ 1), --window-seconds S, --capacity-seconds S, --explain-every N
- * (one body in N asks for explanations; 0 = none), --model NAME, --nice N (default -10 as root: ahead of
- * other work on a shared machine), --no-build, --out DIR.
+ * Flags: `npm run bench:soak -- --help` (SOAK_FLAGS below), also listed in the README.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type FlagDocs, flagsHelp, parseFlags } from './harness/flags';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from './harness/instances';
 import { OpenLoopGenerator, type WindowStats } from './harness/open-loop';
 import {
@@ -71,31 +69,53 @@ function number(name: string, raw: string, min: number, max = Number.POSITIVE_IN
   return value;
 }
 
-function parseConfig(argv: string[]): SoakConfig {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      minutes: { type: 'string', default: '10' },
-      load: { type: 'string', default: '0.7' },
-      'window-seconds': { type: 'string', default: '60' },
-      'capacity-seconds': { type: 'string', default: '10' },
-      'explain-every': { type: 'string', default: '10' },
-      model: { type: 'string', default: 'bankchurn' },
-      'no-build': { type: 'boolean', default: false },
-      nice: { type: 'string' },
-      out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results') },
-    },
-  });
+export const SOAK_FLAGS: FlagDocs = {
+  minutes: { type: 'string', value: 'N', default: '10', help: 'length of the steady load' },
+  load: {
+    type: 'string',
+    value: 'F',
+    default: '0.7',
+    help: 'rate as a fraction of measured capacity (0 < F <= 1)',
+  },
+  'window-seconds': { type: 'string', value: 'S', default: '60', help: 'length of each reported window' },
+  'capacity-seconds': { type: 'string', value: 'S', default: '10', help: 'length of the capacity run' },
+  'explain-every': {
+    type: 'string',
+    value: 'N',
+    default: '10',
+    help: 'one body in N asks for explanations (0 = none)',
+  },
+  model: { type: 'string', value: 'NAME', default: 'bankchurn', help: 'bundled model to serve' },
+  nice: {
+    type: 'string',
+    value: 'N',
+    default: '-10 as root, else 0',
+    help: 'niceness of server and generator',
+  },
+  'no-build': { type: 'boolean', help: 'use model-server/dist as it is (no npm run build)' },
+  out: { type: 'string', value: 'DIR', default: 'bench/results', help: 'where the reports go' },
+};
+
+export const SOAK_HELP = flagsHelp(
+  'npm run bench:soak -- [flags]',
+  'The Node server at a steady open-loop load: RSS growth and latency drift per window.',
+  SOAK_FLAGS,
+);
+
+function parseConfig(argv: string[]): SoakConfig | undefined {
+  const values = parseFlags(argv, SOAK_FLAGS);
+  if (values === undefined) return undefined;
+  const opt = (name: string, fallback: string): string => (values[name] as string | undefined) ?? fallback;
   return {
-    minutes: number('minutes', values.minutes!, 0.1, 24 * 60),
-    load: number('load', values.load!, 0.01, 1),
-    windowSeconds: number('window-seconds', values['window-seconds']!, 1),
-    capacitySeconds: number('capacity-seconds', values['capacity-seconds']!, 1, 600),
-    explainEvery: number('explain-every', values['explain-every']!, 0),
-    model: values.model!,
+    minutes: number('minutes', opt('minutes', '10'), 0.1, 24 * 60),
+    load: number('load', opt('load', '0.7'), 0.01, 1),
+    windowSeconds: number('window-seconds', opt('window-seconds', '60'), 1),
+    capacitySeconds: number('capacity-seconds', opt('capacity-seconds', '10'), 1, 600),
+    explainEvery: number('explain-every', opt('explain-every', '10'), 0),
+    model: opt('model', 'bankchurn'),
     build: values['no-build'] !== true,
-    nice: Number(values.nice ?? (process.getuid?.() === 0 ? '-10' : '0')),
-    outDir: values.out!,
+    nice: Number(opt('nice', process.getuid?.() === 0 ? '-10' : '0')),
+    outDir: opt('out', join(REPO_ROOT, 'bench', 'results')),
   };
 }
 
@@ -139,6 +159,11 @@ function slope(xs: readonly number[], ys: readonly number[]): number {
 
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2));
+  if (config === undefined) {
+    process.stdout.write(`${SOAK_HELP}\n`);
+    return;
+  }
+  execFileSync('bash', [join(REPO_ROOT, 'bench', 'ensure-deps.sh')], { stdio: 'inherit' });
   mkdirSync(config.outDir, { recursive: true });
   if (config.build) {
     execFileSync('npm', ['run', 'build', '-w', 'model-server'], { cwd: REPO_ROOT, stdio: 'inherit' });

@@ -127,6 +127,22 @@ function cells(r: ComparisonRow): string[] {
   ];
 }
 
+/** Which rows missed their target, said in words (the tables only mark them `NO`). */
+export function targetSummary(rows: readonly ComparisonRow[]): {
+  readonly missed: readonly ComparisonRow[];
+  readonly text: string;
+} {
+  const targeted = rows.filter((r) => r.met !== undefined);
+  const missed = targeted.filter((r) => r.met === false);
+  const text =
+    missed.length === 0
+      ? `Targets: all ${targeted.length} met.`
+      : `Targets: ${missed.length} of ${targeted.length} missed: ${missed
+          .map((r) => `${r.metric} (Node/FastAPI ${fmt(r.ratio)}×, target ${r.target})`)
+          .join('; ')}.`;
+  return { missed, text };
+}
+
 /** A fixed-width table for the terminal. */
 export function textTable(rows: readonly ComparisonRow[]): string {
   const body = rows.map(cells);

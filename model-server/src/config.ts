@@ -53,14 +53,15 @@ export class HelpRequested extends Error {
   }
 }
 
-interface Setting {
+export interface Setting {
   readonly env: string;
   readonly flag?: string;
   readonly help: string;
+  /** The value used when the setting is not given: a literal, or what happens in words. */
   readonly default?: string;
 }
 
-/** Every setting, in `--help` order. */
+/** Every setting, in `--help` order; also the README's settings table (`npm run docs:server`). */
 export const SETTINGS: readonly Setting[] = [
   {
     env: 'PORT',
@@ -78,13 +79,20 @@ export const SETTINGS: readonly Setting[] = [
   {
     env: 'MODEL_DIR',
     flag: '--model-dir',
-    help: 'a bundle directory, or a directory of bundles (default: bundled models)',
+    default: 'the bundled models',
+    help: 'a bundle directory, or a directory of bundles',
   },
-  { env: 'MODEL_NAME', flag: '--model-name', help: 'name of the model when MODEL_DIR is itself one bundle' },
+  {
+    env: 'MODEL_NAME',
+    flag: '--model-name',
+    default: 'the directory name',
+    help: 'name of the model when MODEL_DIR is itself one bundle',
+  },
   {
     env: 'DEFAULT_MODEL',
     flag: '--default-model',
-    help: 'model answering /predict, /invocations, Vertex (default: the only or first)',
+    default: 'the only or first model',
+    help: 'model answering /predict, /invocations, Vertex',
   },
   { env: 'MAX_BATCH_SIZE', default: '1000', help: 'most instances per request (1-100000)' },
   {
@@ -118,7 +126,7 @@ export const SETTINGS: readonly Setting[] = [
     default: '25',
     help: 'on SIGTERM, exit at the latest after this (1-120, > delay)',
   },
-  { env: 'LOG_LEVEL', flag: '--log-level', default: 'info', help: LOG_LEVELS.join(', ') },
+  { env: 'LOG_LEVEL', flag: '--log-level', default: 'info', help: `log level: ${LOG_LEVELS.join(', ')}` },
   { env: 'SAGEMAKER_BIND_TO_PORT', help: 'SageMaker: serving port' },
   {
     env: 'SAGEMAKER_MODEL_DIR',

@@ -4,9 +4,12 @@
  * loaded (or the port cannot be bound), 2 invalid configuration.
  */
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, HELP_TEXT, HelpRequested, parseConfig, type ServerConfig } from './config';
-import { type RunningServer, type StartupError, startServer } from './lifecycle/server';
+import { formatBanner, usage } from './lifecycle/banner';
+import type { RunningServer, StartupError } from './lifecycle/server';
 import { PACKAGE_ROOT } from './package-root';
 
 function packageVersion(): string {
@@ -18,11 +21,19 @@ function packageVersion(): string {
   }
 }
 
-/** A failure before the logger exists: one JSON line on stderr, like the logs that follow. */
+/** pino's number for `fatal`: log queries filter on the numeric level every other line carries. */
+const FATAL_LEVEL = 60;
+
+/** A failure before the logger exists: one JSON line on stderr, shaped like the logger's own lines. */
 function fail(message: string, code: number): never {
-  process.stderr.write(
-    `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: message })}\n`,
-  );
+  const line = {
+    level: FATAL_LEVEL,
+    time: new Date().toISOString(),
+    pid: process.pid,
+    hostname: hostname(),
+    msg: message,
+  };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
   process.exit(code);
 }
 
@@ -64,6 +75,8 @@ async function main(): Promise<void> {
   }
   let server: RunningServer;
   try {
+    // Loaded after the configuration is parsed, so `--help` and configuration errors answer at once.
+    const { startServer } = await import('./lifecycle/server.js');
     server = await startServer(config, { serverVersion: packageVersion() });
   } catch (e) {
     fail(`cannot start: ${(e as Error).message}`, 1);
@@ -75,6 +88,14 @@ async function main(): Promise<void> {
     const err = e as StartupError;
     server.app.log.fatal(err.message);
     process.exit(err.exitCode ?? 1);
+  }
+  // Someone at a terminal gets curl lines to paste; a log collector (stdout not a TTY) only JSON lines.
+  if (process.stdout.isTTY) {
+    const { port } = server.app.server.address() as AddressInfo;
+    const banner = formatBanner(usage(server.registry, { host: config.host, port }, server.metricsUrl));
+    // The logger writes asynchronously: flush it first, so the banner comes after the ready line.
+    // fastify's logger is pino, whose flush(cb) its base logger type leaves out.
+    (server.app.log as unknown as { flush(cb: () => void): void }).flush(() => process.stdout.write(banner));
   }
 }
 

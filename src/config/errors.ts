@@ -153,3 +153,105 @@ export function formatIssues(
   }
   return lines;
 }
+
+/** The key schema of the record at `path`, if there is one. */
+function recordKeySchemaAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
+  let node: SchemaNode | undefined = unwrap(schema as unknown as SchemaNode);
+  for (const key of path) {
+    if (!node) return undefined;
+    const def: SchemaNode['_zod']['def'] = node._zod.def;
+    const next: SchemaNode | undefined =
+      def.type === 'object' ? def.shape?.[String(key)] : def.type === 'record' ? def.valueType : def.element;
+    node = next ? unwrap(next) : undefined;
+  }
+  const keyType = (node?._zod.def as { type?: string; keyType?: unknown } | undefined)?.keyType;
+  return node?._zod.def.type === 'record' ? (keyType as z.ZodType | undefined) : undefined;
+}
+
+/** A key the record's key schema accepts, close to the rejected one, not already in the record. */
+function standInKey(keySchema: z.ZodType, rejected: string, taken: ReadonlySet<string>): string | undefined {
+  const base =
+    rejected
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^[^a-z]+/, '')
+      .replace(/-+$/, '')
+      .slice(0, 40) || 'x';
+  for (let n = 0; n < 20; n++) {
+    const candidate = n === 0 ? base : `${base}-${n}`;
+    if (!taken.has(candidate) && keySchema.safeParse(candidate).success) return candidate;
+  }
+  return undefined;
+}
+
+const issueId = (issue: z.core.$ZodIssue): string =>
+  `${issue.code}\u0000${issue.path.map(String).join('\u0000')}\u0000${issue.message}`;
+
+/**
+ * Every problem of `input`, where zod alone stops short. A record key that fails its schema (a service
+ * named `Bank_Churn`) makes zod skip that entry's value and every refinement of the record and the objects
+ * around it (such as the model check across services), so the other problems would show only after the
+ * name is fixed. Here each rejected key is replaced by a stand-in the key schema accepts and the input is
+ * validated again; what that finds is added under the user's own key. Problems that could only come from
+ * the stand-in (a default derived from the key) are left out.
+ */
+export function collectIssues(
+  schema: z.ZodType,
+  input: unknown,
+  first: readonly z.core.$ZodIssue[],
+): z.core.$ZodIssue[] {
+  const all = [...first];
+  const seen = new Set(all.map(issueId));
+  /** stand-in path (joined) -> the user's key. */
+  const renamed = new Map<string, string>();
+  const toUserPath = (path: Path): PropertyKey[] =>
+    path.map((key, i) => renamed.get([...path.slice(0, i), key].map(String).join('\u0000')) ?? key);
+  let working: unknown = structuredClone(input);
+  let pending = all.filter((issue) => issue.code === 'invalid_key');
+  // Each round reaches one level of records deeper (a bad key inside an entry with a bad key).
+  for (let round = 0; round < 4 && pending.length > 0; round++) {
+    const standIns: string[] = [];
+    for (const issue of pending) {
+      const parentPath = issue.path.slice(0, -1);
+      const rejected = String(issue.path[issue.path.length - 1]);
+      const record = valueAt(working, parentPath);
+      const keySchema = recordKeySchemaAt(schema, parentPath);
+      if (record === null || typeof record !== 'object' || keySchema === undefined) continue;
+      const entries = Object.entries(record as Record<string, unknown>);
+      const standIn = standInKey(keySchema, rejected, new Set(entries.map(([key]) => key)));
+      // Without a stand-in the entry is dropped: the rest of the record is still checked.
+      const replaced = Object.fromEntries(
+        entries.flatMap(([key, value]) =>
+          key !== rejected ? [[key, value]] : standIn === undefined ? [] : [[standIn, value]],
+        ),
+      );
+      working = replaceAt(working, parentPath, replaced);
+      if (standIn !== undefined) {
+        renamed.set([...parentPath, standIn].map(String).join('\u0000'), rejected);
+        standIns.push(standIn);
+      }
+    }
+    const again = schema.safeParse(working);
+    if (again.success) break;
+    const mentionsStandIn = (issue: z.core.$ZodIssue): boolean => {
+      const effective = (issue as { params?: { effective?: unknown } }).params?.effective;
+      return standIns.some((s) => effective === s || issue.message.includes(s));
+    };
+    pending = [];
+    for (const issue of again.error.issues) {
+      const mapped = { ...issue, path: toUserPath(issue.path) } as z.core.$ZodIssue;
+      if (seen.has(issueId(mapped)) || mentionsStandIn(issue)) continue;
+      seen.add(issueId(mapped));
+      all.push(mapped);
+      if (issue.code === 'invalid_key') pending.push(issue);
+    }
+  }
+  return all;
+}
+
+function replaceAt(root: unknown, path: Path, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const parent = valueAt(root, path.slice(0, -1)) as Record<PropertyKey, unknown>;
+  parent[path[path.length - 1]!] = value;
+  return root;
+}

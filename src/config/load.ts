@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, describeValue, formatIssues } from './errors';
+import { ConfigError, collectIssues, describeValue, formatIssues } from './errors';
 import { type ModelServingConfig, resolveConfig } from './resolve';
 import { configSchema } from './schema';
 
@@ -65,7 +65,12 @@ export function parseConfig(
   if (!result.success) {
     throw new ConfigError(
       context.source ?? 'object',
-      formatIssues(result.error.issues, input, configSchema, context.origins),
+      formatIssues(
+        collectIssues(configSchema, input, result.error.issues),
+        input,
+        configSchema,
+        context.origins,
+      ),
     );
   }
   return resolveConfig(result.data);

@@ -95,6 +95,35 @@ describe('config errors: one line per problem, field path, value got, what is ex
     ]);
   });
 
+  test('a bad service name hides nothing: the other services and its own fields are checked too', () => {
+    // zod skips an entry whose key fails, and the checks across services, so without a second pass the
+    // misspelled model shows up only once the name is fixed.
+    expect(
+      problemsOf({ services: { Bank_Churn: { model: 'bankchurn' }, taxi: { model: 'chicagotaxy' } } }),
+    ).toEqual([
+      'services.Bank_Churn: got name "Bank_Churn"; expected a DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63',
+      'services.taxi.model: got "chicagotaxy"; expected a bundled model, or set modelDir (allowed: bankchurn, chicagotaxi, nlpinsight)',
+    ]);
+    expect(
+      problemsOf({
+        project: 'X',
+        services: { Fraud_Model: { model: 'bankchrun', hpa: { minReplicas: 0 } } },
+      }),
+    ).toEqual([
+      'project: got "X"; expected a project name: 2-20 lowercase letters, digits and -',
+      'services.Fraud_Model: got name "Fraud_Model"; expected a DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63',
+      'services.Fraud_Model.hpa.minReplicas: got 0; expected an integer >= 1',
+      'services.Fraud_Model.model: got "bankchrun"; expected a bundled model, or set modelDir (allowed: bankchurn, chicagotaxi, nlpinsight)',
+    ]);
+  });
+
+  test('a bad service name reports no problem of a default derived from that name', () => {
+    // The model defaults to the service's name: that check waits until the name is valid.
+    expect(problemsOf({ services: { Bank_Churn: {} } })).toEqual([
+      'services.Bank_Churn: got name "Bank_Churn"; expected a DNS-1035 label: lowercase letters, digits and -, starting with a letter, at most 63',
+    ]);
+  });
+
   test('bad backend kind', () => {
     expect(problemsOf({ stateBackend: { kind: 'azurerm' } })).toEqual([
       'stateBackend.kind: got "azurerm"; expected one of the allowed values (allowed: local, s3, gcs)',

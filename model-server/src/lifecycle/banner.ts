@@ -21,3 +21,27 @@ export function usage(
     explain: curl('/predict?explain=true'),
   };
 }
+
+/**
+ * The start-up banner for a terminal: plain lines, the curl commands on lines of their own, so they paste
+ * into a shell as shown (inside a JSON log line their quotes come out escaped). Printed only when stdout is
+ * a terminal; log collectors get the JSON lines alone.
+ */
+export function formatBanner(info: ReturnType<typeof usage>): string {
+  return [
+    '',
+    `model-server ready on ${info.url}`,
+    `  models: ${info.models.join(', ')} (default: ${info.defaultModel})`,
+    ...(info.metrics ? [`  metrics: ${info.metrics}`] : []),
+    '',
+    `predict with the default model (${info.defaultModel}):`,
+    '',
+    `  ${info.try}`,
+    '',
+    'with exact SHAP explanations:',
+    '',
+    `  ${info.explain}`,
+    '',
+    '',
+  ].join('\n');
+}

@@ -11,7 +11,7 @@ const LINT_FAILING_DEFAULTS = [
 
 interface ModelMetrics {
   readonly requests: Counter<'route' | 'status'>;
-  readonly prediction: Histogram;
+  readonly prediction: Histogram<'explain'>;
   readonly explain: Histogram;
 }
 
@@ -26,8 +26,12 @@ export interface ServerMetricsOptions {
 /**
  * Prometheus metrics of one server, in a registry of its own (never prom-client's global one, so several apps
  * in one process, as in tests, do not collide). Per model: `<model>_requests_total{route,status}`,
- * `<model>_prediction_latency_seconds` and `<model>_explain_latency_seconds` (the names the FastAPI services
- * this replaces exported, so dashboards keep working).
+ * `<model>_prediction_latency_seconds{explain}` and `<model>_explain_latency_seconds` (the names the FastAPI
+ * services this replaces exported, so dashboards keep working).
+ *
+ * Every scored request is observed in the prediction histogram, labelled `explain="true"` or `"false"`: a
+ * latency dashboard over it sees all traffic, and filters on the label to split it. Explained requests are
+ * also observed in the explain histogram, as before, for dashboards built on that name.
  */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -61,7 +65,7 @@ export class ServerMetrics {
     }
     for (const [prefix, name] of prefixes) {
       if (this.byModel.has(name)) continue;
-      this.byModel.set(name, {
+      const metrics: ModelMetrics = {
         requests: new Counter({
           name: `${prefix}_requests_total`,
           help: `Requests to model ${name}, by route and HTTP status`,
@@ -70,7 +74,8 @@ export class ServerMetrics {
         }),
         prediction: new Histogram({
           name: `${prefix}_prediction_latency_seconds`,
-          help: `Time model ${name} spent scoring requests without explanations`,
+          help: `Time model ${name} spent scoring requests, by whether they asked for explanations`,
+          labelNames: ['explain'],
           buckets: LATENCY_BUCKETS,
           registers: [this.registry],
         }),
@@ -80,7 +85,10 @@ export class ServerMetrics {
           buckets: LATENCY_BUCKETS,
           registers: [this.registry],
         }),
-      });
+      };
+      // Both label values from the start: a dashboard sees 0, not an absent series, before the first request.
+      for (const explain of ['true', 'false']) metrics.prediction.zero({ explain });
+      this.byModel.set(name, metrics);
     }
   }
 
@@ -90,7 +98,9 @@ export class ServerMetrics {
 
   observeScore(model: string, seconds: number, explain: boolean): void {
     const m = this.byModel.get(model);
-    if (m) (explain ? m.explain : m.prediction).observe(seconds);
+    if (!m) return;
+    m.prediction.observe({ explain: explain ? 'true' : 'false' }, seconds);
+    if (explain) m.explain.observe(seconds);
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -75,9 +75,10 @@ export async function loadBundle(dir: string, name: string): Promise<LoadedModel
 }
 
 /**
- * DESIGN.md's bundle rule: a directory that is itself a bundle serves one model (named `modelName`, else
- * the directory's name); otherwise each subdirectory that is a bundle is a model named after it. Throws an
- * Error naming the directory and the problem when it is missing, holds no bundle, or a bundle is corrupt.
+ * The bundle rule (docs/design.md, "Model bundles"): a directory that is itself a bundle serves one model
+ * (named `modelName`, else the directory's name); otherwise each subdirectory that is a bundle is a model
+ * named after it. Throws an Error naming the directory and the problem when it is missing, holds no bundle,
+ * or a bundle is corrupt.
  */
 export async function loadModels(source: ModelSource): Promise<LoadedModel[]> {
   const dir = resolve(source.dir);

@@ -40,8 +40,8 @@ export interface ResolveOptions {
 }
 
 /**
- * DESIGN.md's order: `--model-dir`/`MODEL_DIR`; on Vertex the `AIP_STORAGE_URI` download; on SageMaker
- * `/opt/ml/model` when it holds a bundle; else the bundled models.
+ * The order of docs/design.md ("Where models come from"): `--model-dir`/`MODEL_DIR`; on Vertex the
+ * `AIP_STORAGE_URI` download; on SageMaker `/opt/ml/model` when it holds a bundle; else the bundled models.
  */
 export async function resolveModelSource(
   config: ServerConfig,

@@ -1,6 +1,6 @@
-/** Contracts between the Kubernetes resources and the model server (DESIGN.md, model server section). */
+/** Contracts between the Kubernetes resources and the model server (docs/design.md, "The model server"). */
 
-/** The model server's serving port (native, SageMaker, Vertex and V2 routes; see DESIGN.md). */
+/** The model server's serving port (native, SageMaker, Vertex and V2 routes; docs/design.md, "Routes"). */
 export const SERVING_PORT = 8080;
 /** The model server's Prometheus port; the Service never exposes it. */
 export const METRICS_PORT = 9090;

@@ -16,6 +16,15 @@ beforeAll(async () => {
   model = loaded as TextModel;
 });
 
+describe('nlpinsight bundle as written by npm run train', () => {
+  it('has weights rounded to 6 decimals, so retraining on another CPU (BLAS) writes the same bytes', () => {
+    // nlpinsight.py WEIGHT_DECIMALS: digits past it are solver noise that differs between machines.
+    const weights: number[] = [...artifact.coef, artifact.intercept];
+    expect(weights.filter((w) => Math.round(w * 1e6) / 1e6 !== w)).toEqual([]);
+    expect(weights.filter((w) => w !== 0).length).toBeGreaterThan(1000);
+  });
+});
+
 describe('nlpinsight against scikit-learn 1.2.1', () => {
   it('computes the same TF-IDF vectors (columns and values)', () => {
     const c = new Comparison();

@@ -21,6 +21,7 @@ describe('per-model metrics', () => {
       await post('/predict', { instances: [bank] });
       await post('/predict', { instances: [bank] });
       await post('/v1/models/bankchurn:explain', { instances: [bank] });
+      await post('/v1/models/bankchurn:predict', { instances: [bank] });
       await post('/v1/models/bankchurn:predict', { instances: [{ ...bank, Age: 'x' }] });
       await post('/v1/models/nlpinsight:predict', { instances: [{ text: 'nice' }] });
       await post('/v1/models/nope:predict', { instances: [bank] });
@@ -32,12 +33,19 @@ describe('per-model metrics', () => {
       expect(sample(text, 'bankchurn_requests_total{route="/v1/models/{model}:predict",status="400"}')).toBe(
         1,
       );
+      expect(sample(text, 'bankchurn_requests_total{route="/v1/models/{model}:predict",status="200"}')).toBe(
+        1,
+      );
       expect(sample(text, 'nlpinsight_requests_total{route="/v1/models/{model}:predict",status="200"}')).toBe(
         1,
       );
-      expect(sample(text, 'bankchurn_prediction_latency_seconds_count')).toBe(2);
+      // Every scored request is in the prediction histogram, labelled by whether it was explained, so a
+      // latency dashboard over that histogram drops no traffic; the explain histogram keeps explained ones.
+      expect(sample(text, 'bankchurn_prediction_latency_seconds_count{explain="false"}')).toBe(3);
+      expect(sample(text, 'bankchurn_prediction_latency_seconds_count{explain="true"}')).toBe(1);
       expect(sample(text, 'bankchurn_explain_latency_seconds_count')).toBe(1);
-      expect(sample(text, 'chicagotaxi_prediction_latency_seconds_count')).toBe(0);
+      expect(sample(text, 'chicagotaxi_prediction_latency_seconds_count{explain="false"}')).toBe(0);
+      expect(sample(text, 'chicagotaxi_prediction_latency_seconds_count{explain="true"}')).toBe(0);
       expect(text).not.toContain('nope');
       expect(text).toContain('# TYPE bankchurn_prediction_latency_seconds histogram');
     } finally {

@@ -15,9 +15,12 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 const BASE_ENV = { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', SHUTDOWN_DELAY_SECONDS: '0' };
 
+/** pino's number for `fatal`: every log line carries its level as a number. */
+const FATAL = 60;
+
 /** The fatal log line of a process that failed to start. */
 function fatal(server: ReturnType<typeof spawnServer>): string {
-  const line = server.lines.find((l) => l.level === 60 || l.level === 'fatal');
+  const line = server.lines.find((l) => l.level === FATAL);
   return String(line?.msg ?? '');
 }
 
@@ -70,7 +73,12 @@ describe('start-up', () => {
       const port = String((blocker.address() as AddressInfo).port);
       const server = spawnServer(['--port', port], BASE_ENV);
       expect(await server.exited).toEqual({ code: 1, signal: null });
-      expect(server.stderr()).toMatch(/cannot start: .*EADDRINUSE/);
+      expect(fatal(server)).toMatch(/^cannot start: .*EADDRINUSE/);
+      // Like every other line: a numeric level and the logger's time format, so log queries find it.
+      const line = server.lines.find((l) => String(l.msg).startsWith('cannot start'));
+      expect(line).toEqual(
+        expect.objectContaining({ level: FATAL, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+      );
     } finally {
       blocker.close();
     }
