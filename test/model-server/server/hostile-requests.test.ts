@@ -55,7 +55,7 @@ describe('CSV on /invocations (item 1)', () => {
   it('stops reading a row with more fields than the model has inputs', async () => {
     const res = await csv(`${'1,'.repeat(200_000)}1\n`);
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.message).toMatch(/line 1: more than \d+ fields/);
+    expect(res.json().error.message).toMatch(/line 1: more than 10 fields/);
     expect(res.body.length).toBeLessThan(4096);
   });
 
