@@ -137,6 +137,7 @@ function checkElements(tensor: V2Tensor, field: InputField, values: readonly unk
 export function tensorsToInstances(
   tensors: readonly V2Tensor[],
   metadata: BundleMetadata,
+  maxBatchSize = Number.POSITIVE_INFINITY,
 ): Record<string, unknown>[] {
   const fields = metadata.inputs;
   const names = fields.map((f) => f.name);
@@ -159,6 +160,15 @@ export function tensorsToInstances(
     if (!allowed.includes(tensor.datatype)) {
       throw bad(
         `input "${field.name}": datatype ${tensor.datatype} is not allowed; use ${allowed.join(', ')}`,
+      );
+    }
+    const rows = tensor.shape[0] ?? 0;
+    // Before any work per element: the batch limit, as every protocol applies it.
+    if (rows > maxBatchSize) {
+      throw new ServingError(
+        'BATCH_TOO_LARGE',
+        `${rows} instances in one request; the limit is ${maxBatchSize} (MAX_BATCH_SIZE)`,
+        [{ path: 'instances', message: `expected at most ${maxBatchSize} instances, got ${rows}` }],
       );
     }
     const flat = flatten(tensor);

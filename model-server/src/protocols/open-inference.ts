@@ -280,7 +280,7 @@ export async function openInferenceProtocol(app: FastifyInstance, deps: Protocol
         `unknown output(s) ${listed.join(', ')}${more}; the model's outputs are: ${available.join(', ')}`,
       );
     }
-    const instances = tensorsToInstances(body.inputs, model.metadata);
+    const instances = tensorsToInstances(body.inputs, model.metadata, deps.scorer.maxBatchSize);
     const explain =
       requested?.includes('explanation') === true ||
       explainRequested({

@@ -294,3 +294,19 @@ describe('Vertex predict route (item 7: explain flag)', () => {
     expect(res.json().predictions[0].explanation).toBeDefined();
   });
 });
+
+describe('V2 batch limit', () => {
+  it('turns away a tensor of more rows than MAX_BATCH_SIZE before reading its elements', async () => {
+    const model = await bundledModel('bankchurn');
+    const n = MAX_BATCH_SIZE + 1;
+    const inputs = model.metadata.inputs.map((f) => ({
+      name: f.name,
+      shape: [n],
+      datatype: f.type === 'number' ? 'FP64' : 'BYTES',
+      data: Array.from({ length: n }, () => bank[f.name]),
+    }));
+    const res = await postJson('/v2/models/bankchurn/infer', JSON.stringify({ inputs }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(/1001 instances in one request; the limit is 1000 \(MAX_BATCH_SIZE\)/);
+  });
+});

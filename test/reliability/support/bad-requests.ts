@@ -447,8 +447,11 @@ const GENERATORS: readonly { weight: number; make: MakeDraft }[] = [
           break;
         case 4:
           kind = 'v2-wrong-element';
-          target.data[0] = rng.pick(['1', true, {}, [1, 2], 1.5]);
-          target.datatype = rng.pick(['FP64', 'INT32']);
+          // A non-number for any numeric datatype, or a fraction for an integer one.
+          if (rng.chance(0.2)) {
+            target.datatype = 'INT32';
+            target.data[0] = 1.5;
+          } else target.data[0] = rng.pick(['1', true, {}, [1, 2]]);
           break;
         case 5: {
           kind = 'v2-deep-data';
