@@ -88,6 +88,12 @@ export class ProblemList {
     if (this.items.length < MAX_DETAILS) this.items.push(problem);
   }
 
+  /** Counts a problem, building its description only while there is room to list it. */
+  addLazy(problem: () => FieldProblem): void {
+    if (this.items.length < MAX_DETAILS) this.add(problem());
+    else this.total += 1;
+  }
+
   /** Adds another error's problems (and its uncounted ones). */
   addAll(from: ServingError): void {
     for (const d of from.details) this.add(d);

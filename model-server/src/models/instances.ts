@@ -133,10 +133,10 @@ export function readInstances(
       const record = instance as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         if (!known.has(key)) {
-          problems.add({
+          problems.addLazy(() => ({
             path: `${path}.${key}`,
             message: `is not an input of model '${modelName}'; inputs: ${inputs.map((f) => f.name).join(', ')}`,
-          });
+          }));
         }
       }
       for (let k = 0; k < inputs.length; k++) {
