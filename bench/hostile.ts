@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, validInstance } from './harness/instances';
 import {
+  cpuSeconds,
   freePort,
   type RunningServer,
   readMemory,
