@@ -67,6 +67,7 @@ describe('socket-level answers (item 7)', () => {
     const conn = await RawConnection.open(port);
     conn.write(`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Long: ${'a'.repeat(20_000)}\r\n\r\n`);
     const res = await conn.response();
+    conn.destroy();
     expect(res.status).toBe(431);
     expect(JSON.parse(res.body).error.code).toBe('HEADERS_TOO_LARGE');
     expect(sample(await t.metrics.render(), 'http_socket_errors_total{status="431"}')).toBe(1);
@@ -76,6 +77,7 @@ describe('socket-level answers (item 7)', () => {
     const conn = await RawConnection.open(port);
     conn.write('PO ST / HTTP/1.1\r\nHost: x\r\n\r\n');
     const res = await conn.response();
+    conn.destroy();
     expect(res.status).toBe(400);
     expect(sample(await t.metrics.render(), 'http_socket_errors_total{status="400"}')).toBe(1);
   });
@@ -130,7 +132,9 @@ describe('the metrics port (item 7)', () => {
     const conn = await RawConnection.open((server.address() as AddressInfo).port);
     const started = performance.now();
     conn.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
-    await Promise.race([conn.closedAt, sleep(8000)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([conn.closedAt, new Promise((resolve) => (timer = setTimeout(resolve, 8000)))]);
+    clearTimeout(timer);
     const took = performance.now() - started;
     conn.destroy();
     // The headers timeout plus Node's connection check interval (1 s here).
