@@ -22,7 +22,7 @@ export function bodyEncodingProblem(headers: IncomingHttpHeaders): ServingError 
     }
   }
   const type = headers['content-type'];
-  if (type !== undefined && type.includes(';')) {
+  if (type?.includes(';')) {
     for (const param of type.split(';').slice(1)) {
       const eq = param.indexOf('=');
       if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
