@@ -1,6 +1,6 @@
 /**
  * Entry point: `node dist/main.js [serve] [flags]`. Parses the configuration once, starts the server, and
- * turns SIGTERM/SIGINT into a graceful shutdown. Exit codes: 0 clean stop or --help, 1 models cannot be
+ * turns SIGTERM/SIGINT into a graceful shutdown (SIGHUP is logged and ignored). Exit codes: 0 clean stop or --help, 1 models cannot be
  * loaded (or the port cannot be bound), 2 invalid configuration.
  */
 import { readFileSync } from 'node:fs';
@@ -56,6 +56,12 @@ function onSignals(server: RunningServer): void {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // SIGHUP's default action kills the process at once (in-flight requests get an empty reply). No platform
+  // stops a container with it: it comes from a closing terminal or an operator expecting a reload, and this
+  // server has nothing to reload. So it is ignored, with a line saying how to stop the server.
+  process.on('SIGHUP', () => {
+    server.app.log.warn({ signal: 'SIGHUP' }, 'SIGHUP ignored: nothing to reload; send SIGTERM to stop');
+  });
 }
 
 async function main(): Promise<void> {

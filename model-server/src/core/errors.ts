@@ -19,6 +19,9 @@ export const ERROR_CATALOGUE = {
   REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
   OVERLOADED: { status: 503, title: 'The server is at its concurrency limit; retry later' },
   NOT_READY: { status: 503, title: 'The server is not ready' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are larger than the limit' },
+  EXPECTATION_FAILED: { status: 417, title: 'The Expect header asks for something the server does not do' },
+  CLIENT_CLOSED: { status: 499, title: 'The client closed the connection before the answer' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const;
 
@@ -30,28 +33,75 @@ export interface FieldProblem {
   readonly message: string;
 }
 
+/**
+ * Most entries of any list in an error response. A client controls how many problems its request has (rows,
+ * instances, keys), so an error body must not grow with them; `detailsTotal` says how many there were.
+ */
+export const MAX_DETAILS = 100;
+
 export class ServingError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** At most MAX_DETAILS problems. */
   readonly details: readonly FieldProblem[];
+  /** How many problems there were in all (>= details.length). */
+  readonly detailsTotal: number;
 
-  constructor(code: ErrorCode, message: string, details: readonly FieldProblem[] = []) {
+  /**
+   * @param details the problems; only the first MAX_DETAILS are kept.
+   * @param detailsTotal how many problems there were, when the caller stopped collecting them early.
+   */
+  constructor(code: ErrorCode, message: string, details: readonly FieldProblem[] = [], detailsTotal = 0) {
     super(message);
     this.name = 'ServingError';
     this.code = code;
     this.status = ERROR_CATALOGUE[code].status;
-    this.details = details;
+    this.details = details.length > MAX_DETAILS ? details.slice(0, MAX_DETAILS) : details;
+    this.detailsTotal = Math.max(detailsTotal, details.length);
   }
 
-  /** The native JSON body: stable code, human message, per-field problems. */
-  toJSON(): { error: { code: ErrorCode; message: string; details?: readonly FieldProblem[] } } {
+  /** The native JSON body: stable code, human message, per-field problems (and their count when capped). */
+  toJSON(): {
+    error: { code: ErrorCode; message: string; details?: readonly FieldProblem[]; detailsTotal?: number };
+  } {
     return {
       error: {
         code: this.code,
         message: this.message,
         ...(this.details.length > 0 ? { details: this.details } : {}),
+        ...(this.detailsTotal > this.details.length ? { detailsTotal: this.detailsTotal } : {}),
       },
     };
+  }
+}
+
+/**
+ * Collects the problems of a request up to MAX_DETAILS and counts the rest, so neither memory nor the error
+ * grows with a hostile request (and no `push(...spread)` of a client-sized list).
+ */
+export class ProblemList {
+  readonly items: FieldProblem[] = [];
+  total = 0;
+
+  add(problem: FieldProblem): void {
+    this.total += 1;
+    if (this.items.length < MAX_DETAILS) this.items.push(problem);
+  }
+
+  /** Counts a problem, building its description only while there is room to list it. */
+  addLazy(problem: () => FieldProblem): void {
+    if (this.items.length < MAX_DETAILS) this.add(problem());
+    else this.total += 1;
+  }
+
+  /** Adds another error's problems (and its uncounted ones). */
+  addAll(from: ServingError): void {
+    for (const d of from.details) this.add(d);
+    this.total += from.detailsTotal - from.details.length;
+  }
+
+  get empty(): boolean {
+    return this.total === 0;
   }
 }
 

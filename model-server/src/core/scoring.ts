@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type FieldProblem, isServingError, ServingError } from './errors';
+import { isServingError, MAX_DETAILS, ProblemList, ServingError } from './errors';
 import type { LoadedModel, Prediction, PredictOptions } from './types';
 
 export interface ScorerOptions {
@@ -25,8 +25,6 @@ export interface ScoreResult {
 
 /** The first slice is small: its timing sizes the next ones. */
 const FIRST_SLICE = 8;
-/** Problems listed in one error at most, so a bad 1000-row batch does not produce a huge response. */
-const MAX_PROBLEMS = 100;
 
 /**
  * Hands out turns to run one slice, one turn per event-loop iteration, first come first served. A plain
@@ -76,10 +74,15 @@ export class Scorer {
     return this.options.maxBatchSize;
   }
 
+  /**
+   * Scores `instances` in slices. When `signal` aborts (the client went away), scoring stops before the next
+   * slice with CLIENT_CLOSED: nobody is left to read the answer, and the CPU is for the requests that are.
+   */
   async score(
     model: LoadedModel,
     instances: readonly unknown[],
     options: PredictOptions,
+    signal?: AbortSignal,
   ): Promise<ScoreResult> {
     const n = instances.length;
     if (n === 0) {
@@ -100,20 +103,24 @@ export class Scorer {
     let size = FIRST_SLICE;
     let slices = 0;
     let invalid: ServingError | undefined;
-    const problems: FieldProblem[] = [];
+    const problems = new ProblemList();
     while (next < n) {
+      if (signal?.aborted) {
+        throw new ServingError('CLIENT_CLOSED', `the client closed the connection; scored ${next} of ${n}`);
+      }
       const end = Math.min(n, next + size);
       const sliceStarted = performance.now();
       try {
         // After the first invalid slice, later slices are only validated (no explanations) to list every problem.
         const scored = model.predict(instances.slice(next, end), invalid ? { explain: false } : options);
-        if (!invalid) predictions.push(...scored);
+        // A loop, not push(...scored): spreading a large array overflows the stack.
+        if (!invalid) for (const p of scored) predictions.push(p);
       } catch (e) {
         if (!isServingError(e) || e.code !== 'INVALID_INPUT') throw e;
         const shifted = shiftInstancePaths(e, next);
         invalid ??= shifted;
-        problems.push(...shifted.details);
-        if (problems.length >= MAX_PROBLEMS) break;
+        problems.addAll(shifted);
+        if (problems.items.length >= MAX_DETAILS) break;
       }
       slices += 1;
       const perInstance = (performance.now() - sliceStarted) / (end - next);
@@ -124,10 +131,9 @@ export class Scorer {
       }
     }
     if (invalid) {
-      const listed = problems.slice(0, MAX_PROBLEMS);
       const more =
-        problems.length > invalid.details.length ? ` (${listed.length} problems listed in details)` : '';
-      throw new ServingError('INVALID_INPUT', invalid.message + more, listed);
+        problems.total > invalid.detailsTotal ? ` (${problems.items.length} problems listed in details)` : '';
+      throw new ServingError('INVALID_INPUT', invalid.message + more, problems.items, problems.total);
     }
     const scoreMs = performance.now() - started;
     this.options.onScored?.(model.name, scoreMs / 1000, options.explain);
@@ -144,5 +150,6 @@ function shiftInstancePaths(e: ServingError, offset: number): ServingError {
     e.code,
     shift(e.message),
     e.details.map((d) => ({ path: shift(d.path), message: d.message })),
+    e.detailsTotal,
   );
 }

@@ -36,6 +36,13 @@ export interface ServerMetricsOptions {
 export class ServerMetrics {
   readonly registry = new Registry();
   private readonly byModel = new Map<string, ModelMetrics>();
+  /** Requests answered by the HTTP layer before any route (broken HTTP, header timeouts, oversized headers). */
+  private readonly socketErrors = new Counter({
+    name: 'http_socket_errors_total',
+    help: 'Requests answered at the socket level before reaching a route, by HTTP status (400, 408, 431)',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
 
   constructor(options: ServerMetricsOptions = {}) {
     if (options.defaultMetrics ?? true) {
@@ -94,6 +101,10 @@ export class ServerMetrics {
 
   countRequest(model: string, route: string, status: number): void {
     this.byModel.get(model)?.requests.inc({ route, status: String(status) });
+  }
+
+  countSocketError(status: number): void {
+    this.socketErrors.inc({ status: String(status) });
   }
 
   observeScore(model: string, seconds: number, explain: boolean): void {

@@ -1,7 +1,7 @@
-import { type FieldProblem, ServingError } from '../core/errors';
+import { ProblemList, ServingError } from '../core/errors';
 import type { InputField } from '../core/types';
 
-/** How many problems the error message itself lists; `details` always carries every one. */
+/** How many problems the error message itself lists; `details` carries up to MAX_DETAILS. */
 const PROBLEMS_IN_MESSAGE = 3;
 
 /** A value as a short phrase for error messages (never the whole value: it may be large). */
@@ -73,25 +73,44 @@ function checkValue(field: InputField, value: unknown): string | undefined {
       return undefined;
     case 'string':
       if (typeof value !== 'string') return `expected ${expectedOf(field)}, got ${describeValue(value)}`;
+      // Limits count characters (code points), as the README says, not UTF-16 units: an emoji is one.
       if (field.maxLength !== undefined && value.length > field.maxLength) {
-        return `is ${value.length} characters long; at most ${field.maxLength} are allowed`;
+        const characters = codePoints(value);
+        if (characters > field.maxLength)
+          return `is ${characters} characters long; at most ${field.maxLength} are allowed`;
       }
       return undefined;
   }
 }
 
+/** Characters (code points) in a string: a surrogate pair counts once. */
+export function codePoints(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return text.length - pairs;
+}
+
 /**
  * Checks raw instances against a model's inputs and returns, per instance, its values in input order
  * (null for a missing nullable value). An instance is an object keyed by input name or an array of values
- * in input order. Every problem of every instance is collected; any problem throws one
- * ServingError('INVALID_INPUT') whose details list them all with their path (`instances[i].Field`).
+ * in input order. Every problem of every instance is counted; any problem throws one
+ * ServingError('INVALID_INPUT') whose details list the first MAX_DETAILS with their path (`instances[i].Field`).
  */
 export function readInstances(
   modelName: string,
   inputs: readonly InputField[],
   instances: readonly unknown[],
 ): unknown[][] {
-  const problems: FieldProblem[] = [];
+  const problems = new ProblemList();
   const known = new Map(inputs.map((f, i) => [f.name, i]));
   const rows: unknown[][] = new Array(instances.length);
   for (let i = 0; i < instances.length; i++) {
@@ -101,7 +120,7 @@ export function readInstances(
     rows[i] = row;
     if (Array.isArray(instance)) {
       if (instance.length !== inputs.length) {
-        problems.push({
+        problems.add({
           path,
           message:
             `expected ${inputs.length} values in input order (${inputs.map((f) => f.name).join(', ')}), ` +
@@ -114,10 +133,10 @@ export function readInstances(
       const record = instance as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         if (!known.has(key)) {
-          problems.push({
+          problems.addLazy(() => ({
             path: `${path}.${key}`,
             message: `is not an input of model '${modelName}'; inputs: ${inputs.map((f) => f.name).join(', ')}`,
-          });
+          }));
         }
       }
       for (let k = 0; k < inputs.length; k++) {
@@ -125,7 +144,7 @@ export function readInstances(
         row[k] = Object.hasOwn(record, name) ? record[name] : undefined;
       }
     } else {
-      problems.push({
+      problems.add({
         path,
         message:
           `expected an object keyed by input name or an array of ${inputs.length} values in input order, ` +
@@ -140,7 +159,7 @@ export function readInstances(
         if (field.type !== 'string' && field.nullable) {
           row[k] = null;
         } else {
-          problems.push({
+          problems.add({
             path: `${path}.${field.name}`,
             message: `is required; expected ${expectedOf(field)}`,
           });
@@ -148,21 +167,22 @@ export function readInstances(
         continue;
       }
       const problem = checkValue(field, value);
-      if (problem !== undefined) problems.push({ path: `${path}.${field.name}`, message: problem });
+      if (problem !== undefined) problems.add({ path: `${path}.${field.name}`, message: problem });
     }
   }
-  if (problems.length > 0) {
-    const shown = problems
+  if (!problems.empty) {
+    const shown = problems.items
       .slice(0, PROBLEMS_IN_MESSAGE)
       .map((p) => `${p.path} ${p.message}`)
       .join('; ');
     const more =
-      problems.length > PROBLEMS_IN_MESSAGE ? ` (and ${problems.length - PROBLEMS_IN_MESSAGE} more)` : '';
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+      problems.total > PROBLEMS_IN_MESSAGE ? ` (and ${problems.total - PROBLEMS_IN_MESSAGE} more)` : '';
+    const count = problems.total === 1 ? '1 problem' : `${problems.total} problems`;
     throw new ServingError(
       'INVALID_INPUT',
       `Invalid input for model '${modelName}', ${count}: ${shown}${more}`,
-      problems,
+      problems.items,
+      problems.total,
     );
   }
   return rows;

@@ -74,6 +74,23 @@ export async function loadBundle(dir: string, name: string): Promise<LoadedModel
   return new TextModel(name, metadata, text, dir);
 }
 
+/** Why a path cannot be read, in words: only ENOENT means that it does not exist. */
+function unreadable(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return 'does not exist';
+    case 'ELOOP':
+      return 'is a symbolic link loop (ELOOP); point MODEL_DIR at a real directory';
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot be read by this user (${e.code})`;
+    case 'ENOTDIR':
+      return 'is under a path component that is not a directory (ENOTDIR)';
+    default:
+      return `cannot be read (${e.code ?? e.message})`;
+  }
+}
+
 /**
  * The bundle rule (docs/design.md, "Model bundles"): a directory that is itself a bundle serves one model
  * (named `modelName`, else the directory's name); otherwise each subdirectory that is a bundle is a model
@@ -85,8 +102,8 @@ export async function loadModels(source: ModelSource): Promise<LoadedModel[]> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(dir);
-  } catch {
-    throw new Error(`Model directory ${dir} does not exist`);
+  } catch (e) {
+    throw new Error(`Model directory ${dir} ${unreadable(e as NodeJS.ErrnoException)}`);
   }
   if (!info.isDirectory()) throw new Error(`Model directory ${dir} is not a directory`);
 

@@ -144,7 +144,8 @@ export async function nativeProtocol(app: FastifyInstance, deps: ProtocolDeps): 
   );
 
   app.get<{ Params: { model: string } }>(
-    '/v1/models/:model',
+    // No colon in the name: `GET /v1/models/m:predict` is the predict route with the wrong method (405).
+    '/v1/models/:model(^[^:/]+)',
     {
       schema: {
         summary: "One model's metadata: inputs, outputs, version",

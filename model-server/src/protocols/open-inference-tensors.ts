@@ -9,6 +9,7 @@
  */
 import { ServingError } from '../core/errors';
 import type { BundleMetadata, InputField, Prediction } from '../core/types';
+import { describeValue } from '../models/instances';
 
 export const NUMERIC_DATATYPES = [
   'FP64',
@@ -95,25 +96,48 @@ function flatten(tensor: V2Tensor): { n: number; values: readonly unknown[] } {
   return { n, values };
 }
 
+/** The values each numeric datatype can hold (as the doubles JSON numbers are): [min, max]. */
+const RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  INT8: [-128, 127],
+  INT16: [-32_768, 32_767],
+  INT32: [-(2 ** 31), 2 ** 31 - 1],
+  // 2^63 - 1 is not a double: the largest double below 2^63 is the bound.
+  INT64: [-(2 ** 63), 2 ** 63 - 1024],
+  UINT8: [0, 255],
+  UINT16: [0, 65_535],
+  UINT32: [0, 2 ** 32 - 1],
+  UINT64: [0, 2 ** 64 - 2048],
+  // The largest finite half and single precision floats.
+  FP16: [-65_504, 65_504],
+  FP32: [-3.4028234663852886e38, 3.4028234663852886e38],
+  FP64: [-Number.MAX_VALUE, Number.MAX_VALUE],
+};
+
 function checkElements(tensor: V2Tensor, field: InputField, values: readonly unknown[]): void {
   const isBytes = tensor.datatype === 'BYTES';
   const integer = tensor.datatype.startsWith('INT') || tensor.datatype.startsWith('UINT');
-  values.forEach((v, i) => {
-    if (v === null) return; // a missing value; the model decides whether the field may be missing
+  const range = RANGES[tensor.datatype];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null) continue; // a missing value; the model decides whether the field may be missing
     const ok = isBytes ? typeof v === 'string' : typeof v === 'number' && (!integer || Number.isInteger(v));
+    // describeValue, never JSON.stringify: an element may be nested deeper than the stack.
+    const where = `input "${field.name}" (${tensor.datatype}) element ${i}`;
     if (!ok) {
       const expected = isBytes ? 'a string' : integer ? 'an integer' : 'a number';
-      throw bad(
-        `input "${field.name}" (${tensor.datatype}) element ${i}: expected ${expected}, got ${JSON.stringify(v)}`,
-      );
+      throw bad(`${where}: expected ${expected}, got ${describeValue(v)}`);
     }
-  });
+    if (range !== undefined && ((v as number) < range[0] || (v as number) > range[1])) {
+      throw bad(`${where}: ${v} is out of range for ${tensor.datatype} (${range[0]} to ${range[1]})`);
+    }
+  }
 }
 
 /** Input tensors to instances keyed by field name, checking names, datatypes, shapes and element types. */
 export function tensorsToInstances(
   tensors: readonly V2Tensor[],
   metadata: BundleMetadata,
+  maxBatchSize = Number.POSITIVE_INFINITY,
 ): Record<string, unknown>[] {
   const fields = metadata.inputs;
   const names = fields.map((f) => f.name);
@@ -136,6 +160,15 @@ export function tensorsToInstances(
     if (!allowed.includes(tensor.datatype)) {
       throw bad(
         `input "${field.name}": datatype ${tensor.datatype} is not allowed; use ${allowed.join(', ')}`,
+      );
+    }
+    const rows = tensor.shape[0] ?? 0;
+    // Before any work per element: the batch limit, as every protocol applies it.
+    if (rows > maxBatchSize) {
+      throw new ServingError(
+        'BATCH_TOO_LARGE',
+        `${rows} instances in one request; the limit is ${maxBatchSize} (MAX_BATCH_SIZE)`,
+        [{ path: 'instances', message: `expected at most ${maxBatchSize} instances, got ${rows}` }],
       );
     }
     const flat = flatten(tensor);

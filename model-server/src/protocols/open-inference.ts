@@ -10,9 +10,10 @@ import {
   type V2Tensor,
 } from './open-inference-tensors';
 import { type ProtocolDeps, scoreForRequest } from './shared/context';
-import { makeErrorHandler } from './shared/errors';
+import { allowedMethods, makeErrorHandler } from './shared/errors';
 import { explainRequested } from './shared/explain-flag';
 import { assertReady } from './shared/readiness';
+import { explainQuerySchema } from './shared/schemas';
 
 interface InferBody {
   readonly id?: string;
@@ -23,10 +24,17 @@ interface InferBody {
 
 type ModelParams = { model: string; version?: string };
 
-/** V2 renders every error as `{"error": "message"}`; field paths are folded into the message. */
+/** Problems folded into a V2 error message at most. */
+const V2_DETAILS = 10;
+
+/**
+ * V2 renders every error as `{"error": "message"}`; field paths are folded into the message, except those the
+ * message already states (schema errors spell their path and problem in the message itself).
+ */
 export function renderV2Error(e: ServingError): { error: string } {
   const details = e.details
-    .slice(0, 10)
+    .filter((d) => !e.message.includes(`${d.path}: ${d.message}`))
+    .slice(0, V2_DETAILS)
     .map((d) => `${d.path.replace(/^instances\[(\d+)\]\.(.+)$/, '$2[$1]')}: ${d.message}`);
   return { error: details.length > 0 ? `${e.message} (${details.join('; ')})` : e.message };
 }
@@ -130,7 +138,16 @@ export async function openInferenceProtocol(app: FastifyInstance, deps: Protocol
   const { registry, readiness } = deps;
   app.setErrorHandler(makeErrorHandler(deps.bodyLimitBytes, renderV2Error));
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: `no Open Inference route ${request.method} ${request.url.split('?')[0]}` });
+    const path = request.url.split('?')[0]!;
+    const allowed = allowedMethods(app, path);
+    if (allowed.length > 0) {
+      reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({ error: `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}` });
+      return;
+    }
+    reply.code(404).send({ error: `no Open Inference route ${request.method} ${path}` });
   });
 
   const modelFor = (params: ModelParams): LoadedModel => {
@@ -255,12 +272,15 @@ export async function openInferenceProtocol(app: FastifyInstance, deps: Protocol
     const requested = body.outputs?.map((o) => o.name);
     const unknown = requested?.filter((name) => !available.includes(name)) ?? [];
     if (unknown.length > 0) {
+      // The client chose how many names it sent: list a few, and the count.
+      const listed = unknown.slice(0, V2_DETAILS).map((name) => name.slice(0, 64));
+      const more = unknown.length > listed.length ? ` and ${unknown.length - listed.length} more` : '';
       throw new ServingError(
         'BAD_REQUEST',
-        `unknown output(s) ${unknown.join(', ')}; the model's outputs are: ${available.join(', ')}`,
+        `unknown output(s) ${listed.join(', ')}${more}; the model's outputs are: ${available.join(', ')}`,
       );
     }
-    const instances = tensorsToInstances(body.inputs, model.metadata);
+    const instances = tensorsToInstances(body.inputs, model.metadata, deps.scorer.maxBatchSize);
     const explain =
       requested?.includes('explanation') === true ||
       explainRequested({
@@ -280,6 +300,7 @@ export async function openInferenceProtocol(app: FastifyInstance, deps: Protocol
       summary: 'Inference: one named tensor per input field',
       tags: ['open-inference'],
       params: modelParamsSchema,
+      querystring: explainQuerySchema,
       body: inferBodySchema,
       response: { 200: inferResponseSchema, ...v2Errors },
     },

@@ -2,59 +2,121 @@
  * CSV for SageMaker's `/invocations`: request rows in input-field order (a header line naming the fields is
  * recognised and may reorder the columns), responses one row per instance. Text in, text out: no dependency.
  */
-import { type FieldProblem, ServingError } from '../core/errors';
+import { ProblemList, ServingError } from '../core/errors';
 import type { BundleMetadata, InputField, Prediction } from '../core/types';
 
-/** Parses RFC 4180 CSV: quoted fields may hold commas, quotes (`""`) and newlines; blank lines are skipped. */
-export function parseCsv(text: string): string[][] {
+/** Bounds on what one CSV body may hold, checked while parsing so no work grows past them. */
+export interface CsvLimits {
+  /** Most data rows (MAX_BATCH_SIZE); one more row is allowed for a header line. */
+  readonly maxRows: number;
+  /** Most fields in one row (the model's input count). */
+  readonly maxFields: number;
+}
+
+const UNBOUNDED: CsvLimits = { maxRows: Number.POSITIVE_INFINITY, maxFields: Number.POSITIVE_INFINITY };
+const COMMA = 44;
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
+/**
+ * Parses RFC 4180 CSV: quoted fields may hold commas, quotes (`""`) and newlines; blank lines are skipped; a
+ * leading UTF-8 BOM is ignored. Fields are sliced out of the text (never built a character at a time), and
+ * the limits are enforced as rows and fields are read: more rows than `maxRows` (+1 for a header) is
+ * BATCH_TOO_LARGE, a row with more than `maxFields` fields is rejected at once.
+ */
+export function parseCsv(text: string, limits: CsvLimits = UNBOUNDED): string[][] {
   const rows: string[][] = [];
+  const n = text.length;
   let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let inQuotes = false;
   let line = 1;
-  const endCell = () => {
-    row.push(quoted ? cell : cell.trim());
-    cell = '';
-    quoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const pushCell = (cell: string) => {
+    if (row.length >= limits.maxFields) {
+      throw new ServingError(
+        'BAD_REQUEST',
+        `CSV line ${line}: more than ${limits.maxFields} fields; send one field per input, ${limits.maxFields} in all`,
+      );
+    }
+    row.push(cell);
   };
   const endRow = () => {
-    endCell();
-    if (!(row.length === 1 && row[0] === '')) rows.push(row);
-    row = [];
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else inQuotes = false;
-      } else {
-        if (c === '\n') line++;
-        cell += c;
-      }
-    } else if (c === '"' && cell.trim() === '') {
-      inQuotes = true;
-      quoted = true;
-      cell = '';
-    } else if (c === ',') endCell();
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-      line++;
-    } else if (quoted) {
-      if (c.trim() !== '') {
+    if (!(row.length === 1 && row[0] === '')) {
+      if (rows.length > limits.maxRows) {
         throw new ServingError(
-          'BAD_REQUEST',
-          `CSV line ${line}: text after a closing quote; quote the whole field`,
+          'BATCH_TOO_LARGE',
+          `the CSV body has more than ${limits.maxRows} rows; the limit is ${limits.maxRows} instances per request (MAX_BATCH_SIZE)`,
+          [{ path: 'instances', message: `expected at most ${limits.maxRows} rows` }],
         );
       }
-    } else cell += c;
+      rows.push(row);
+    }
+    row = [];
+  };
+  while (i < n) {
+    let j = i;
+    while (j < n && isBlank(text.charCodeAt(j))) j++;
+    let end: number;
+    if (j < n && text.charCodeAt(j) === QUOTE) {
+      // The closing quote is the first one not doubled; doubled quotes are unescaped in one pass after.
+      let from = j + 1;
+      let escaped = false;
+      let close: number;
+      for (;;) {
+        close = text.indexOf('"', from);
+        if (close < 0)
+          throw new ServingError('BAD_REQUEST', `CSV line ${line}: a quoted field is not closed`);
+        if (text.charCodeAt(close + 1) !== QUOTE) break;
+        escaped = true;
+        from = close + 2;
+      }
+      const content = text.slice(j + 1, close);
+      from = close + 1;
+      line += countNewlines(text, j, from);
+      end = from;
+      for (
+        let c = text.charCodeAt(end);
+        end < n && c !== COMMA && c !== LF && c !== CR;
+        c = text.charCodeAt(++end)
+      ) {
+        if (!isBlank(c)) {
+          throw new ServingError(
+            'BAD_REQUEST',
+            `CSV line ${line}: text after a closing quote; quote the whole field`,
+          );
+        }
+      }
+      pushCell(escaped ? content.replaceAll('""', '"') : content);
+    } else {
+      end = j;
+      for (
+        let c = text.charCodeAt(end);
+        end < n && c !== COMMA && c !== LF && c !== CR;
+        c = text.charCodeAt(++end)
+      );
+      pushCell(text.slice(i, end).trim());
+    }
+    i = end;
+    if (i >= n) break;
+    if (text.charCodeAt(i) === COMMA) {
+      i++;
+      // A comma at the very end: the row ends with an empty field.
+      if (i >= n) pushCell('');
+      continue;
+    }
+    if (text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i++;
+    i++;
+    endRow();
+    line++;
   }
-  if (inQuotes) throw new ServingError('BAD_REQUEST', `CSV line ${line}: a quoted field is not closed`);
-  if (cell !== '' || quoted || row.length > 0) endRow();
+  if (row.length > 0) endRow();
   return rows;
 }
 
@@ -73,6 +135,7 @@ function cellValue(field: InputField, cell: string): unknown {
 export function csvToInstances(
   rows: readonly string[][],
   inputs: readonly InputField[],
+  maxRows = Number.POSITIVE_INFINITY,
 ): Record<string, unknown>[] {
   const names = inputs.map((f) => f.name);
   let order: readonly InputField[] = inputs;
@@ -88,10 +151,17 @@ export function csvToInstances(
       `the CSV body holds no rows; send one row per instance: ${names.join(',')}`,
     );
   }
-  const problems: FieldProblem[] = [];
+  if (body.length > maxRows) {
+    throw new ServingError(
+      'BATCH_TOO_LARGE',
+      `the CSV body has ${body.length} rows; the limit is ${maxRows} instances per request (MAX_BATCH_SIZE)`,
+      [{ path: 'instances', message: `expected at most ${maxRows} rows, got ${body.length}` }],
+    );
+  }
+  const problems = new ProblemList();
   const instances = body.map((cells, i) => {
     if (cells.length !== order.length) {
-      problems.push({
+      problems.add({
         path: `instances[${i}]`,
         message: `expected ${order.length} columns (${order.map((f) => f.name).join(',')}), got ${cells.length}`,
       });
@@ -102,11 +172,12 @@ export function csvToInstances(
     });
     return instance;
   });
-  if (problems.length > 0) {
+  if (!problems.empty) {
     throw new ServingError(
       'INVALID_INPUT',
-      `${problems.length} CSV row(s) have the wrong number of columns`,
-      problems,
+      `${problems.total} CSV row(s) have the wrong number of columns`,
+      problems.items,
+      problems.total,
     );
   }
   return instances;

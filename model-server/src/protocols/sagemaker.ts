@@ -87,7 +87,13 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
       }
       let predictions: Prediction[];
       if (typeof request.body === 'string') {
-        const instances = csvToInstances(parseCsv(request.body), model.metadata.inputs);
+        const inputs = model.metadata.inputs;
+        const maxRows = deps.scorer.maxBatchSize;
+        const instances = csvToInstances(
+          parseCsv(request.body, { maxRows, maxFields: inputs.length }),
+          inputs,
+          maxRows,
+        );
         const explain = explainRequested({
           query: request.query.explain,
           customAttributes: request.headers[CUSTOM_ATTRIBUTES_HEADER],

@@ -3,7 +3,13 @@ import { type PredictBody, predictNative } from './native';
 import type { ProtocolDeps } from './shared/context';
 import { makeErrorHandler, renderNativeError } from './shared/errors';
 import { assertReady } from './shared/readiness';
-import { errorResponses, predictBodySchema, predictResponseSchema, statusSchema } from './shared/schemas';
+import {
+  errorResponses,
+  explainQuerySchema,
+  predictBodySchema,
+  predictResponseSchema,
+  statusSchema,
+} from './shared/schemas';
 
 export interface VertexRoutes {
   /** `AIP_HEALTH_ROUTE`, e.g. `/v1/endpoints/123/deployedModels/456`. */
@@ -53,6 +59,7 @@ export async function vertexProtocol(
         schema: {
           summary: 'Vertex AI predict route (AIP_PREDICT_ROUTE) for the default model',
           tags: ['vertex'],
+          querystring: explainQuerySchema,
           body: predictBodySchema,
           response: { 200: predictResponseSchema, ...errorResponses },
         },

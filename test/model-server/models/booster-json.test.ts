@@ -96,6 +96,17 @@ describe('base_score', () => {
 
 describe('what the reader rejects, naming the field', () => {
   const cases: [string, (j: LooseJson) => void, RegExp][] = [
+    ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map(
+      (name): [string, (j: LooseJson) => void, RegExp] => [
+        `an objective named like an Object property (${name})`,
+        (j) => {
+          j.learner.objective.name = name;
+        },
+        new RegExp(
+          `learner\\.objective\\.name: the string "${name}" is not supported; supported: binary:logistic`,
+        ),
+      ],
+    ),
     [
       'an objective it cannot score',
       (j) => {

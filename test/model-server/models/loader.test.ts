@@ -123,6 +123,15 @@ describe('clear errors', () => {
     await expect(loadModels({ dir })).rejects.toThrow(`Model directory ${dir} does not exist`);
   });
 
+  it('for a symlink loop, named as such (not "does not exist")', async () => {
+    const dir = join(scratch, 'loop');
+    symlinkSync(join(scratch, 'loop2'), dir);
+    symlinkSync(dir, join(scratch, 'loop2'));
+    await expect(loadModels({ dir })).rejects.toThrow(
+      `Model directory ${dir} is a symbolic link loop (ELOOP); point MODEL_DIR at a real directory`,
+    );
+  });
+
   it('for a file instead of a directory', async () => {
     const file = join(scratch, 'model.tar.gz');
     writeFileSync(file, '');

@@ -207,3 +207,22 @@ describe('event loop bound', () => {
     }
   });
 });
+
+describe('SIGHUP (item 5)', () => {
+  it('is ignored with a log line: the server keeps serving, in-flight requests are answered', async () => {
+    const server = spawnServer(['--port', '0', '--metrics-port', '0'], { HOST: '127.0.0.1' });
+    try {
+      const url = (await server.ready).url as string;
+      server.proc.kill('SIGHUP');
+      for (let i = 0; i < 100 && !server.lines.some((l) => l.signal === 'SIGHUP'); i++) await sleep(20);
+      expect(server.lines.find((l) => l.signal === 'SIGHUP')).toMatchObject({
+        msg: expect.stringMatching(/SIGHUP ignored/),
+      });
+      expect(server.proc.exitCode).toBeNull();
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    } finally {
+      server.proc.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});

@@ -363,9 +363,11 @@ describe('errors', () => {
     }
   });
 
-  it('answers unknown routes and methods with 404 JSON', async () => {
+  it('answers unknown routes with 404 JSON, and a wrong method on a known route with 405 JSON and Allow', async () => {
     expect(expectError(await app.inject('/nope'), 404, 'ROUTE_NOT_FOUND').message).toBe('no route GET /nope');
-    expectError(await app.inject({ method: 'DELETE', url: '/v1/models/bankchurn' }), 404, 'ROUTE_NOT_FOUND');
+    const wrongMethod = await app.inject({ method: 'DELETE', url: '/v1/models/bankchurn' });
+    expectError(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD');
     expectError(await post('/v1/models/bankchurn:train', { instances: [bank] }), 404, 'ROUTE_NOT_FOUND');
   });
 

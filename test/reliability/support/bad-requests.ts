@@ -347,6 +347,222 @@ const GENERATORS: readonly { weight: number; make: MakeDraft }[] = [
       ]);
     },
   },
+  // SageMaker CSV on /invocations: every shape of bad CSV, bounded in rows and fields by the server.
+  {
+    weight: 10,
+    make: (rng, m, limits) => {
+      const row = () =>
+        m.inputs.map((f) => {
+          const v = validInstance(m, rng)[f.name];
+          return typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v);
+        });
+      const csv = (text: string, kind: string): Draft => ({
+        kind,
+        path: '/invocations',
+        headers: { 'content-type': 'text/csv' },
+        body: text,
+      });
+      switch (rng.int(0, 7)) {
+        case 0: {
+          // Rows with the wrong number of columns.
+          const rows = Array.from({ length: rng.int(1, 20) }, () => {
+            const cells = row();
+            return (rng.chance(0.5) ? cells.slice(0, rng.int(0, cells.length - 1)) : [...cells, '1']).join(
+              ',',
+            );
+          });
+          return csv(rows.join(rng.pick(['\n', '\r\n'])), 'csv-wrong-columns');
+        }
+        case 1: {
+          // A value of the wrong type in one column.
+          const cells = row();
+          const at = rng.int(0, cells.length - 1);
+          const field = m.inputs[at]!;
+          cells[at] =
+            field.type === 'number' ? rng.pick(['NaN', 'Infinity', 'abc', '1,5', '"1"x', '1e999']) : '';
+          return csv(cells.join(','), 'csv-bad-value');
+        }
+        case 2: {
+          // Random edits with CSV's own special characters.
+          const chars = [...row().join(',')];
+          for (let e = rng.int(1, 4); e > 0; e--)
+            chars.splice(
+              rng.int(0, chars.length - 1),
+              rng.int(0, 1),
+              rng.pick(['"', ',', '\n', '\r', '""', ' ', '\u0000']),
+            );
+          return csv(chars.join(''), 'csv-fuzzed');
+        }
+        case 3:
+          // More rows than MAX_BATCH_SIZE, all of them bad.
+          return csv(
+            '1\n'.repeat(limits.maxBatchSize + rng.int(1, 5 * limits.maxBatchSize)),
+            'csv-too-many-rows',
+          );
+        case 4:
+          // Up to MAX_BATCH_SIZE rows, every one bad: the error lists 100 and counts the rest.
+          return csv('1\n'.repeat(rng.int(101, limits.maxBatchSize)), 'csv-every-row-bad');
+        case 5:
+          return csv(`${row().join(',')}\n"${'x'.repeat(rng.int(0, 50_000))}`, 'csv-unbalanced-quote');
+        case 6:
+          return csv(`${'1,'.repeat(rng.int(100, 100_000))}1\n`, 'csv-wide-row');
+        default:
+          return csv(rng.pick(['', '\n\n', ',,,', '"', '""""', '\uFEFF']), 'csv-empty-ish');
+      }
+    },
+  },
+  // Open Inference V2 on /v2/models/{m}/infer: tensors wrong in name, datatype, shape, range or depth.
+  {
+    weight: 10,
+    make: (rng, m, limits) => {
+      const n = rng.int(1, 4);
+      const instances = Array.from({ length: n }, () => validInstance(m, rng));
+      const inputs = m.inputs.map((f) => ({
+        name: f.name,
+        shape: [n] as number[],
+        datatype: f.type === 'number' ? 'FP64' : 'BYTES',
+        data: instances.map((i) => i[f.name]) as unknown[],
+      }));
+      const target = rng.pick(inputs.filter((t) => t.datatype === 'FP64'));
+      let query = '';
+      let kind: string;
+      switch (rng.int(0, 8)) {
+        case 0:
+          kind = 'v2-out-of-range';
+          target.datatype = rng.pick(['UINT8', 'INT8', 'INT16', 'UINT16', 'FP16']);
+          target.data[0] = rng.pick([619, -1, 1e6, 70_000, -40_000]);
+          break;
+        case 1:
+          kind = 'v2-wrong-datatype';
+          target.datatype = rng.pick(['BYTES', 'BOOL', 'FP99', 'int32', '']);
+          break;
+        case 2:
+          kind = 'v2-shape-mismatch';
+          target.shape = rng.pick([[n + 1], [n, 2], [n, 1, 1], [-1], []]);
+          break;
+        case 3:
+          kind = 'v2-missing-or-unknown-input';
+          if (rng.chance(0.5)) inputs.splice(inputs.indexOf(target), 1);
+          else inputs.push({ ...target, name: 'notAnInput' });
+          break;
+        case 4:
+          kind = 'v2-wrong-element';
+          // A non-number for any numeric datatype, or a fraction for an integer one.
+          if (rng.chance(0.2)) {
+            target.datatype = 'INT32';
+            target.data[0] = 1.5;
+          } else target.data[0] = rng.pick(['1', true, {}, [1, 2]]);
+          break;
+        case 5: {
+          kind = 'v2-deep-data';
+          const depth = rng.pick([1_000, 10_000, 100_000]);
+          return {
+            kind,
+            path: `/v2/models/${limits.model}/infer`,
+            body: JSON.stringify({ inputs }).replace(
+              /"data":\[[^\]]*\]/,
+              `"data":[${'['.repeat(depth)}1${']'.repeat(depth)}]`,
+            ),
+          };
+        }
+        case 6:
+          kind = 'v2-bad-explain-query';
+          query = rng.pick(['?explain=maybe', '?explain=true&explain=false', '?explain=', '?other=1']);
+          break;
+        case 7:
+          kind = 'v2-unknown-outputs';
+          return {
+            kind,
+            path: `/v2/models/${limits.model}/infer`,
+            body: JSON.stringify({
+              inputs,
+              outputs: Array.from({ length: rng.int(1, 5000) }, (_, i) => ({ name: `out${i}` })),
+            }),
+          };
+        default:
+          kind = 'v2-bad-envelope';
+          return {
+            kind,
+            path: `/v2/models/${limits.model}/infer`,
+            body: rng.pick([
+              JSON.stringify({ inputs: [] }),
+              JSON.stringify({ inputs: inputs[0] }),
+              JSON.stringify({ instances: [instances[0]] }),
+              JSON.stringify({ inputs, parameters: { explain: 'yes' } }),
+              JSON.stringify(inputs),
+            ]),
+          };
+      }
+      return { kind, path: `/v2/models/${limits.model}/infer${query}`, body: JSON.stringify({ inputs }) };
+    },
+  },
+  // Deep and wide JSON on every JSON route: nesting that mentions "__proto__", instances with many keys.
+  {
+    weight: 4,
+    make: (rng, m, limits) => {
+      const path = rng.pick([
+        `/v1/models/${limits.model}:predict`,
+        '/invocations',
+        `/v2/models/${limits.model}/infer`,
+        '/predict',
+      ]);
+      if (rng.chance(0.5)) {
+        const depth = rng.pick([1_000, 3_000, 10_000, 100_000]);
+        const nested = `${'['.repeat(depth)}"__proto__"${']'.repeat(depth)}`;
+        const text = rng.chance(0.5)
+          ? `{"instances":[{"x":${nested}}],"__proto__":{}}`
+          : `{"instances":[{"x":${nested}}]}`;
+        return { kind: 'deep-proto', path, body: text };
+      }
+      const keys = rng.pick([1_000, 10_000, 60_000]);
+      const wide = Array.from({ length: keys }, (_, i) => `"k${i}":${i}`).join(',');
+      const valid = JSON.stringify(validInstance(m, rng)).slice(1, -1);
+      return { kind: 'wide-instance', path, body: `{"instances":[{${valid},${wide}}]}` };
+    },
+  },
+  // Headers a careless client sends: compressed or non-UTF-8 bodies, unsupported expectations.
+  {
+    weight: 3,
+    make: (rng, m, limits) => {
+      const b = body([validInstance(m, rng)]);
+      return rng.pick<Draft>([
+        {
+          kind: 'content-encoding',
+          headers: { 'content-encoding': rng.pick(['gzip', 'br', 'deflate, gzip']) },
+          body: b,
+        },
+        {
+          kind: 'charset',
+          headers: {
+            'content-type': rng.pick([
+              'application/json; charset=utf-16le',
+              'application/json; charset=latin1',
+            ]),
+          },
+          body: b,
+        },
+        {
+          kind: 'charset',
+          path: '/invocations',
+          headers: { 'content-type': 'text/csv; charset=utf-16' },
+          body: '1,2',
+        },
+        { kind: 'expect', headers: { expect: rng.pick(['200-ok', 'something']) }, body: b },
+        {
+          kind: 'expect',
+          headers: { expect: '100-continue' },
+          contentLength: limits.bodyLimitBytes + 1,
+          body: '',
+          expect: 'error-or-close',
+        },
+        {
+          kind: 'wrong-method',
+          method: rng.pick(['GET', 'DELETE', 'PUT']),
+          path: `/v2/models/${limits.model}/infer`,
+        },
+      ]);
+    },
+  },
 ];
 
 const TOTAL_WEIGHT = GENERATORS.reduce((s, g) => s + g.weight, 0);
@@ -365,7 +581,13 @@ export function* badRequests(
     let draft: Draft;
     if (index < options.oversized) {
       const filler = 'x'.repeat(limits.bodyLimitBytes + 1024);
-      draft = { kind: 'oversized-body', body: `{"instances":[{"pad":"${filler}"}]}` };
+      // The server answers 413 from Content-Length and closes while the client is still writing; the client's
+      // kernel may then get a reset before it reads the 413 (TCP discards it), so a close is correct too.
+      draft = {
+        kind: 'oversized-body',
+        body: `{"instances":[{"pad":"${filler}"}]}`,
+        expect: 'error-or-close',
+      };
     } else {
       const r = rng.next() * TOTAL_WEIGHT;
       let cumulative = 0;

@@ -244,7 +244,7 @@ export function parseBoosterJson(json: unknown, source: string): BoosterModel {
   const learner = obj(root.learner, source, 'learner');
   const objective = obj(learner.objective, source, 'learner.objective');
   const objectiveName = objective.name;
-  if (typeof objectiveName !== 'string' || !(objectiveName in SUPPORTED_OBJECTIVES)) {
+  if (typeof objectiveName !== 'string' || !Object.hasOwn(SUPPORTED_OBJECTIVES, objectiveName)) {
     throw new BoosterFormatError(
       source,
       'learner.objective.name',

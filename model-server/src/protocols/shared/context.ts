@@ -8,6 +8,7 @@ import type { Scorer } from '../../core/scoring';
 import type { LoadedModel, Prediction } from '../../core/types';
 import type { ServerMetrics } from '../../metrics/metrics';
 import { openApiPath } from '../openapi';
+import { bodyEncodingProblem } from './body-encoding';
 
 /** What one request did, for its log line, its metrics and its Server-Timing header. */
 export interface ServingContext {
@@ -25,7 +26,19 @@ export interface ServingContext {
   scoreMs?: number;
   /** Gives back the MAX_CONCURRENT_REQUESTS slot (idempotent). */
   release?: () => void;
+  /** Aborted when the client goes away before its answer (scoring routes only). */
+  abort?: AbortController;
+  /** The request is being scored: the slot is held until scoring stops. */
+  scoring?: boolean;
+  /** The client closed the connection before the answer was sent. */
+  clientGone?: boolean;
+  /** Counts and logs the request once, with this status (idempotent). */
+  finish?: (status: number) => void;
+  finished?: boolean;
 }
+
+/** The status an aborted request is counted and logged with (nginx's "client closed request"). */
+export const CLIENT_CLOSED_STATUS = 499;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -96,6 +109,11 @@ export function installRequestHooks(
       done(new ServingError('BAD_REQUEST', 'the Host header is required in HTTP/1.1 requests'));
       return;
     }
+    const encodingProblem = bodyEncodingProblem(request.headers);
+    if (encodingProblem !== undefined) {
+      done(encodingProblem);
+      return;
+    }
     if (config.model !== undefined) {
       const name =
         config.model === 'default' ? registry.defaultModelName : (request.params as { model?: string }).model;
@@ -112,11 +130,24 @@ export function installRequestHooks(
         );
         return;
       }
-      // Released when the response is done, or on 'close' if the client went away first: never leaked.
-      // `on`, not `once`: release is idempotent, and `once` wraps it in a closure of its own per request.
+      // The slot follows the scoring, not the socket: released when the response is done, or when the
+      // client went away and scoring has stopped (scoring stops before its next slice once the client is gone).
       s.release = release;
-      reply.raw.on('close', release);
+      s.abort = new AbortController();
+      reply.raw.on('close', () => {
+        if (reply.raw.writableFinished) {
+          release();
+          return;
+        }
+        s.clientGone = true;
+        if (s.scoring) s.abort?.abort();
+        else {
+          release();
+          s.finish?.(CLIENT_CLOSED_STATUS);
+        }
+      });
     }
+    s.finish = (status) => finish(request, status);
     done();
   });
 
@@ -130,14 +161,12 @@ export function installRequestHooks(
     done(null, payload);
   });
 
-  app.addHook('onResponse', (request, reply, done) => {
+  // One count and one log line per request, whether it was answered or the client went away first.
+  const finish = (request: FastifyRequest, status: number): void => {
     const s = request.serving;
-    if (s === null || s === undefined) {
-      done();
-      return;
-    }
+    if (s === null || s === undefined || s.finished) return;
+    s.finished = true;
     s.release?.();
-    const status = reply.statusCode;
     if (s.model !== undefined) metrics.countRequest(s.model, s.route, status);
     const quiet = s.quietLog && status < 400;
     const log = request.log as LevelAwareLogger;
@@ -151,6 +180,7 @@ export function installRequestHooks(
         model: s.model,
         explain: s.explain,
         instances: s.instances,
+        ...(status === CLIENT_CLOSED_STATUS ? { clientClosed: true } : {}),
         timings: {
           decodeMs: s.decodeMs === undefined ? undefined : ms(s.decodeMs),
           scoreMs: s.scoreMs === undefined ? undefined : ms(s.scoreMs),
@@ -160,6 +190,10 @@ export function installRequestHooks(
       if (quiet) log.debug(line, 'request');
       else log.info(line, 'request');
     }
+  };
+
+  app.addHook('onResponse', (request, reply, done) => {
+    finish(request, request.serving?.clientGone ? CLIENT_CLOSED_STATUS : reply.statusCode);
     done();
   });
 }
@@ -181,7 +215,18 @@ export async function scoreForRequest(
   s.explain = explain;
   s.instances = instances.length;
   s.decodeMs = performance.now() - s.startedAt;
-  const result = await scorer.score(model, instances, { explain });
+  s.scoring = true;
+  let result: Awaited<ReturnType<Scorer['score']>>;
+  try {
+    result = await scorer.score(model, instances, { explain }, s.abort?.signal);
+  } finally {
+    s.scoring = false;
+    if (s.clientGone) {
+      // Scoring has stopped: now the slot is free, and the request is counted as the client left it.
+      s.release?.();
+      s.finish?.(CLIENT_CLOSED_STATUS);
+    }
+  }
   s.scoreMs = result.scoreMs;
   reply.header('x-model-name', model.name).header('x-model-version', model.version);
   return result.predictions;

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, isServingError, ServingError } from '../../core/errors';
 
 /** Bytes as a short human figure for messages ("6 MiB"). */
@@ -102,3 +102,33 @@ export function makeErrorHandler(
 
 /** The native shape (native, SageMaker and Vertex routes): `{"error": {"code", "message", "details"}}`. */
 export const renderNativeError = (e: ServingError): unknown => e.toJSON();
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/**
+ * The methods some route serves at `path` (a request path, not a pattern): a request that matched no route
+ * but whose path one of these serves gets 405 with `Allow`, not 404.
+ */
+export function allowedMethods(app: FastifyInstance, path: string): string[] {
+  return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+}
+
+/** 405 for a known path or 404, in the native shape; both logged as rejected requests. */
+export function notFoundOrNotAllowed(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const path = request.url.split('?')[0]!;
+  const allowed = allowedMethods(app, path);
+  const served =
+    allowed.length > 0
+      ? new ServingError(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}`,
+        )
+      : new ServingError('ROUTE_NOT_FOUND', `no route ${request.method} ${path}`);
+  logFailure(request, served, served);
+  if (allowed.length > 0) reply.header('allow', allowed.join(', '));
+  reply.code(served.status).send(served.toJSON());
+}

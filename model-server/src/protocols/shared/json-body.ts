@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { scan } from 'secure-json-parse';
 import { ServingError } from '../../core/errors';
 
 /** Syntax error messages can quote the input: keep them to one short line. */
@@ -6,14 +7,18 @@ const MAX_MESSAGE = 160;
 
 /**
  * Parses a JSON body, naming the problem when it is not JSON (fastify's own parser only says "not valid
- * JSON"). Rejects `__proto__` keys, as fastify's parser does, so a body can never carry a prototype.
+ * JSON"). A leading UTF-8 BOM is ignored (RFC 8259 allows a parser to), as on CSV. Rejects `__proto__` keys,
+ * as fastify's parser does, so a body can never carry a prototype: secure-json-parse's scan walks the parsed
+ * value with a queue, not recursion, so no nesting depth can overflow the stack. It runs only when the text
+ * could spell such a key (literally or with `\\u` escapes).
  */
 export function parseJsonBody(text: string): unknown {
-  if (text.trim().length === 0)
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (json.trim().length === 0)
     throw new ServingError('BAD_JSON', 'the request body is empty; send a JSON object');
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(json);
   } catch (e) {
     const reason = (e as Error).message.replace(/\s+/g, ' ');
     throw new ServingError(
@@ -21,12 +26,12 @@ export function parseJsonBody(text: string): unknown {
       `the request body is not valid JSON: ${reason.length > MAX_MESSAGE ? `${reason.slice(0, MAX_MESSAGE)}…` : reason}`,
     );
   }
-  if (text.includes('"__proto__"')) {
-    JSON.parse(text, (key, v) => {
-      if (key === '__proto__')
-        throw new ServingError('BAD_REQUEST', 'the request body has a "__proto__" field');
-      return v;
-    });
+  if (typeof value === 'object' && value !== null && (json.includes('__proto__') || json.includes('\\u'))) {
+    try {
+      scan(value, { protoAction: 'error', constructorAction: 'ignore' });
+    } catch {
+      throw new ServingError('BAD_REQUEST', 'the request body has a "__proto__" field');
+    }
   }
   return value;
 }

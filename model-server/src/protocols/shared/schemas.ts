@@ -113,10 +113,15 @@ export const errorSchema = {
         message: { type: 'string' },
         details: {
           type: 'array',
+          description: 'The problems, at most 100 of them',
           items: {
             type: 'object',
             properties: { path: { type: 'string' }, message: { type: 'string' } },
           },
+        },
+        detailsTotal: {
+          type: 'integer',
+          description: 'How many problems there were, when there were more than details lists',
         },
       },
     },
