@@ -16,3 +16,4 @@ export * from './constructs/k8s/model-serving-service';
 export * from './constructs/k8s/model-serving-service-validation';
 export * from './constructs/k8s/quantity';
 export * from './constructs/props-problems';
+export * from './security';

@@ -5,6 +5,7 @@ import { hashImageSources } from '../src/config/image-source';
 import { loadConfig } from '../src/config/load';
 import type { ModelServingConfig } from '../src/config/resolve';
 import { InvalidPropsError } from '../src/constructs/props-problems';
+import { checkApp, SecurityGateError } from '../src/security/check-app';
 import { AwsImageStack } from './aws-image';
 import { EksClusterStack } from './eks-cluster';
 import { EksServingStack } from './eks-serving';
@@ -157,12 +158,18 @@ export function addServingStacks(
 
 /** Errors that are the user's input, not a bug: printed without a stack trace. */
 function isInputError(error: unknown): error is Error {
-  return error instanceof ConfigError || error instanceof InvalidPropsError;
+  return (
+    error instanceof ConfigError || error instanceof InvalidPropsError || error instanceof SecurityGateError
+  );
 }
 
 export function main(): void {
   try {
-    buildApp(loadConfig()).app.synth();
+    const { app } = buildApp(loadConfig());
+    // The gate runs again in each stack's validation during synth; here it fails with a clear message
+    // first and lists the exemptions and warnings on stderr.
+    for (const line of checkApp(app)) process.stderr.write(`${line}\n`);
+    app.synth();
   } catch (error) {
     if (!isInputError(error)) throw error;
     process.stderr.write(`${error.message}\n`);
