@@ -17,3 +17,4 @@ export * from './constructs/k8s/model-serving-service-validation';
 export * from './constructs/k8s/quantity';
 export * from './constructs/props-problems';
 export * from './security';
+export * from './constructs/k8s/serving-api-keys';

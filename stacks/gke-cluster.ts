@@ -3,6 +3,7 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import { GkeCluster, type GkeClusterProps } from '../src/constructs/gcp/gke-cluster';
+import { exemptFromSecurityRule } from '../src/security/exemptions';
 
 export interface GkeClusterStackProps extends ProjectStackProps {
   readonly gcpProjectId: string;
@@ -31,6 +32,15 @@ export class GkeClusterStack extends ProjectStack {
       projectId: props.gcpProjectId,
       region: props.region,
     });
+
+    const registryRead = this.cluster.node.tryFindChild('node-artifactregistry-reader');
+    if (registryRead) {
+      exemptFromSecurityRule(
+        registryRead,
+        'iam.gcp-grant-on-resource',
+        'the nodes pull the serving image, whose repository the gcp-image stack owns and this stack does not depend on, so the grant cannot name it yet; the role is read-only (issue 11 moves it onto the repository)',
+      );
+    }
 
     const location = this.cluster.location;
     // A regional cluster is addressed with --region, a zonal one with --zone.

@@ -8,7 +8,7 @@ import { ProjectStack, type ProjectStackProps } from '../src/common/project-stac
 import type { ServiceConfig } from '../src/config/resolve';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
 import type { ModelServingService } from '../src/constructs/k8s/model-serving-service';
-import { addServingServices } from './serving-services';
+import { addApiKeyAccess, addServingServices } from './serving-services';
 
 export interface GkeServingStackProps extends ProjectStackProps {
   readonly gcpProjectId: string;
@@ -66,6 +66,7 @@ export class GkeServingStack extends ProjectStack {
       project: this.tags.project!,
       labels: this.tags,
     });
+    addApiKeyAccess(this, this.services);
     new TerraformOutput(this, 'service_urls', {
       description: 'In-cluster URL of each service',
       value: Object.fromEntries(Object.entries(this.services).map(([name, service]) => [name, service.url])),

@@ -1,3 +1,5 @@
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ServiceConfig } from '../src/config/resolve';
 import type { LoadBalancerAnnotations } from '../src/constructs/k8s/load-balancer-annotations';
@@ -50,9 +52,35 @@ export function addServingServices(
         metricsScraperNamespaces: props.metricsScraperNamespaces,
         podMonitoring: props.podMonitoring,
         serviceAccountAnnotations: props.serviceAccountAnnotations(service),
+        apiKeyVersions: service.apiKeyVersions,
         partOf: props.project,
         labels: props.labels,
       }),
     ]),
   );
+}
+
+/**
+ * For services whose server requires an API key: the `random` provider that generates the keys, where to
+ * read them (`kubectl get secret`), and the keys themselves as a sensitive output (`cdktf output` hides
+ * it; `terraform output -json` shows it to whoever may read the state).
+ */
+export function addApiKeyAccess(scope: Construct, services: Readonly<Record<string, ModelServingService>>): void {
+  const keyed = Object.entries(services).filter(([, service]) => service.apiKeys !== undefined);
+  if (keyed.length === 0) return;
+  new RandomProvider(scope, 'random');
+  new TerraformOutput(scope, 'api_key_commands', {
+    description: 'Prints the valid API keys of each service (comma-separated) from its Kubernetes Secret',
+    value: Object.fromEntries(
+      keyed.map(([name, service]) => [
+        name,
+        `kubectl -n ${service.namespaceName} get secret ${service.apiKeys!.secretName} -o jsonpath='{.data.api-keys}' | base64 -d`,
+      ]),
+    ),
+  });
+  new TerraformOutput(scope, 'api_keys', {
+    description: 'Valid API keys of each service, comma-separated (sensitive)',
+    sensitive: true,
+    value: Object.fromEntries(keyed.map(([name, service]) => [name, service.apiKeys!.keys])),
+  });
 }

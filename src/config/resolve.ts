@@ -34,6 +34,7 @@ export interface ServiceConfig {
   readonly awsRoleArn?: string;
   readonly gcpServiceAccount?: string;
   readonly env: Readonly<Record<string, string>>;
+  readonly apiKeyVersions: ParsedConfig['services'][string]['apiKeyVersions'];
 }
 
 /** The validated configuration with every default applied: what the stacks are built from. */

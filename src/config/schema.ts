@@ -169,11 +169,13 @@ const eksSchema = z
     endpointPublicAccess: z
       .boolean()
       .default(DEFAULT_EKS_ENDPOINT_PUBLIC_ACCESS)
-      .describe('Kubernetes API reachable from the internet (IAM-authenticated).'),
+      .describe(
+        'Kubernetes API reachable from `publicAccessCidrs` (IAM-authenticated); off: from inside the VPC only.',
+      ),
     publicAccessCidrs: z
       .array(cidr)
       .default([...DEFAULT_EKS_PUBLIC_ACCESS_CIDRS])
-      .describe('CIDR blocks allowed to the public API endpoint.'),
+      .describe('CIDR blocks allowed to the public API endpoint (required with endpointPublicAccess).'),
     logRetentionInDays: count(1)
       .default(DEFAULT_EKS_LOG_RETENTION_IN_DAYS)
       .describe('Retention of the control-plane log group.'),
@@ -227,7 +229,10 @@ const gkeSchema = z
     masterAuthorizedNetworks: z
       .array(cidr)
       .optional()
-      .meta({ description: 'CIDR blocks allowed to the public endpoint.', 'x-default': 'any address' }),
+      .meta({
+        description: 'CIDR blocks allowed to the public endpoint (Google credentials still required).',
+        'x-default': 'none: reachable from inside the VPC only',
+      }),
     metricsScraperNamespaces: z
       .array(name(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name'))
       .min(1, { message: 'at least one namespace' })
@@ -419,6 +424,13 @@ const serviceSchema = z
       )
       .default({})
       .describe('Extra environment variables of the server.'),
+    apiKeyVersions: z
+      .strictObject({
+        a: count(1).default(1).describe('Generation of API key slot a; raise it to replace that key.'),
+        b: count(1).default(1).describe('Generation of API key slot b; raise it to replace that key.'),
+      })
+      .prefault({})
+      .describe('Load-balanced services: the two valid API keys (rotate one at a time, see README).'),
   })
   .superRefine((service, ctx) => {
     const { replicas, hpa } = service;

@@ -25,6 +25,7 @@ import {
   SHUTDOWN_MARGIN_SECONDS,
 } from './model-serving-constants';
 import { validateModelServingServiceProps } from './model-serving-service-validation';
+import { API_KEYS_CHECKSUM_ANNOTATION, type ApiKeyVersions, ServingApiKeys } from './serving-api-keys';
 
 export * from './model-serving-constants';
 
@@ -136,7 +137,26 @@ export interface ModelServingServiceProps {
   readonly partOf?: string;
   /** More labels for every resource and pod (e.g. project and environment); never used in selectors. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The server requires an API key (`API_KEYS`, from a Secret of two keys Terraform generates). Needs the
+   * `random` provider in the stack.
+   * @default - true when the service is load-balanced (exposure other than 'internal'), else false
+   */
+  readonly requireApiKey?: boolean;
+  /** Generations of the two API keys; raise one to replace that key (rotation). @default { a: 1, b: 1 } */
+  readonly apiKeyVersions?: ApiKeyVersions;
 }
+
+/**
+ * Namespace labels that make the API server enforce the "restricted" Pod Security Standard (and warn and
+ * audit against it), so no pod that breaks it can run in a serving namespace, whoever creates it.
+ */
+export const RESTRICTED_POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+} as const;
 
 /**
  * One model served on Kubernetes (EKS or GKE: cloud differences are props): namespace, service account,
@@ -158,6 +178,8 @@ export class ModelServingService extends Construct {
   readonly networkPolicy: NetworkPolicyV1;
   /** The GKE Managed Prometheus scrape configuration, when `podMonitoring` is set. */
   readonly podMonitoring?: Manifest;
+  /** The generated API keys and their Secret, when the server requires a key. */
+  readonly apiKeys?: ServingApiKeys;
   /** In-cluster URL of the service (`http://<name>.<namespace>.svc.cluster.local[:port]`). */
   readonly url: string;
 
@@ -208,7 +230,11 @@ export class ModelServingService extends Construct {
       this.namespace = new NamespaceV1(this, 'namespace', {
         metadata: {
           name: settings.namespace,
-          labels: { ...props.labels, 'app.kubernetes.io/part-of': labels['app.kubernetes.io/part-of'] },
+          labels: {
+            ...props.labels,
+            'app.kubernetes.io/part-of': labels['app.kubernetes.io/part-of'],
+            ...RESTRICTED_POD_SECURITY_LABELS,
+          },
         },
       });
     }
@@ -240,6 +266,14 @@ export class ModelServingService extends Construct {
       ...settings.env,
     };
     const httpProbe = { path: READINESS_PATH, port: String(SERVING_PORT) };
+    if (props.requireApiKey ?? settings.exposure !== 'internal') {
+      this.apiKeys = new ServingApiKeys(this, 'api-keys', {
+        namespace,
+        secretName: `${name}-api-keys`,
+        labels,
+        ...(props.apiKeyVersions ? { versions: props.apiKeyVersions } : {}),
+      });
+    }
 
     this.deployment = new DeploymentV1(this, 'deployment', {
       metadata,
@@ -258,6 +292,7 @@ export class ModelServingService extends Construct {
               'prometheus.io/scrape': 'true',
               'prometheus.io/port': String(METRICS_PORT),
               'prometheus.io/path': METRICS_PATH,
+              ...(this.apiKeys ? { [API_KEYS_CHECKSUM_ANNOTATION]: this.apiKeys.checksum } : {}),
             },
           },
           spec: {
@@ -285,7 +320,10 @@ export class ModelServingService extends Construct {
                   { name: 'http', containerPort: SERVING_PORT, protocol: 'TCP' },
                   { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' },
                 ],
-                env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                env: [
+                  ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                  ...(this.apiKeys ? [this.apiKeys.envVar] : []),
+                ],
                 resources: { requests: settings.requests, limits: settings.limits },
                 // Model loading plus the self-test may take a while: up to 5 s x 24 = 120 s before liveness counts.
                 startupProbe: {

@@ -159,6 +159,9 @@ export const restrictedEndpoint: Rule = {
         });
         continue;
       }
+      if (isTrue(networks.gcp_public_cidrs_access_enabled)) {
+        violations.push({ resource, message: 'any Google Cloud public IP may reach the endpoint (gcp_public_cidrs_access_enabled)' });
+      }
       const cidrs = blocks(networks.cidr_blocks).map((b) => String(b.cidr_block));
       if (cidrs.some((c) => ANY_ADDRESS.includes(c))) {
         violations.push({ resource, message: 'master authorized networks include 0.0.0.0/0' });

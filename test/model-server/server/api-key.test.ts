@@ -45,7 +45,7 @@ describe('API key (API_KEYS)', () => {
       { authorization: `bearer ${KEY_B}` },
       { 'x-api-key': KEY_A },
       { 'x-api-key': KEY_B },
-    ]) {
+    ] as Record<string, string>[]) {
       const res = await predict(headers);
       expect(res.statusCode).not.toBe(401);
       expect(res.statusCode).toBe(200);
