@@ -65,7 +65,10 @@ export function addServingServices(
  * read them (`kubectl get secret`), and the keys themselves as a sensitive output (`cdktf output` hides
  * it; `terraform output -json` shows it to whoever may read the state).
  */
-export function addApiKeyAccess(scope: Construct, services: Readonly<Record<string, ModelServingService>>): void {
+export function addApiKeyAccess(
+  scope: Construct,
+  services: Readonly<Record<string, ModelServingService>>,
+): void {
   const keyed = Object.entries(services).filter(([, service]) => service.apiKeys !== undefined);
   if (keyed.length === 0) return;
   new RandomProvider(scope, 'random');

@@ -226,13 +226,10 @@ const gkeSchema = z
       .boolean()
       .default(DEFAULT_GKE_DELETION_PROTECTION)
       .describe('Terraform refuses to destroy the cluster.'),
-    masterAuthorizedNetworks: z
-      .array(cidr)
-      .optional()
-      .meta({
-        description: 'CIDR blocks allowed to the public endpoint (Google credentials still required).',
-        'x-default': 'none: reachable from inside the VPC only',
-      }),
+    masterAuthorizedNetworks: z.array(cidr).optional().meta({
+      description: 'CIDR blocks allowed to the public endpoint (Google credentials still required).',
+      'x-default': 'none: reachable from inside the VPC only',
+    }),
     metricsScraperNamespaces: z
       .array(name(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name'))
       .min(1, { message: 'at least one namespace' })

@@ -20,42 +20,53 @@ export interface GateReport {
 
 /** The synthesized stack (what `cdktf synth` writes) as the rules see it. */
 export function stackView(stack: TerraformStack): StackView {
-  const json = stack.toTerraform() as Json;
   const constructs = new Map<string, TerraformResource>();
   for (const node of stack.node.findAll()) {
     if (node instanceof TerraformResource) constructs.set(node.friendlyUniqueId, node);
   }
-  const view = (type: string, name: string, config: Json, data: boolean): ResourceView => {
-    const construct = data ? undefined : constructs.get(name);
-    return {
-      type,
-      name,
-      address: `${type}.${name}`,
-      path: String(config['//']?.metadata?.path ?? `${stack.node.id}/${name}`),
-      config,
-      hasAttribute: (attribute) => {
-        if (config[attribute] !== undefined) return true;
-        // Bindings have a `<attribute>Input` getter for every argument of the resource.
-        const camel = attribute.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-        return construct !== undefined && `${camel}Input` in construct;
-      },
-    };
-  };
-  const all = (section: Json | undefined, data: boolean): ResourceView[] =>
-    Object.entries(section ?? {}).flatMap(([type, byName]) =>
-      Object.entries(byName as Json).map(([name, config]) => view(type, name, config as Json, data)),
-    );
   const keys = { aws: [] as string[], gcp: [] as string[] };
   for (const entry of stack.node.metadata.filter((m) => m.type === ENCRYPTION_KEY_METADATA)) {
     const { cloud, key } = entry.data as { cloud: 'aws' | 'gcp'; key: string };
     keys[cloud].push(String(resolve(stack, key)));
   }
+  return viewFromJson(stack.node.id, stack.toTerraform() as Json, {
+    // Bindings have a `<attribute>Input` getter for every argument of the resource.
+    hasArgument: (name, attribute) => {
+      const construct = constructs.get(name);
+      const camel = attribute.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+      return construct !== undefined && `${camel}Input` in construct;
+    },
+    declaredKeys: keys,
+  });
+}
+
+export interface ViewOptions {
+  /** Whether the binding of resource `name` has the argument (whether set or not). @default - only when set */
+  readonly hasArgument?: (name: string, attribute: string) => boolean;
+  readonly declaredKeys?: StackView['declaredKeys'];
+}
+
+/** A StackView over synthesized Terraform JSON (tests feed the rules JSON directly). */
+export function viewFromJson(stackName: string, json: Json, options: ViewOptions = {}): StackView {
+  const view = (type: string, name: string, config: Json, data: boolean): ResourceView => ({
+    type,
+    name,
+    address: `${type}.${name}`,
+    path: String(config['//']?.metadata?.path ?? `${stackName}/${name}`),
+    config,
+    hasAttribute: (attribute) =>
+      config[attribute] !== undefined || (!data && (options.hasArgument?.(name, attribute) ?? false)),
+  });
+  const all = (section: Json | undefined, data: boolean): ResourceView[] =>
+    Object.entries(section ?? {}).flatMap(([type, byName]) =>
+      Object.entries(byName as Json).map(([name, config]) => view(type, name, config as Json, data)),
+    );
   return {
-    stackName: stack.node.id,
+    stackName,
     resources: all(json.resource, false),
     dataSources: all(json.data, true),
     providers: (json.provider ?? {}) as Record<string, Json[]>,
-    declaredKeys: keys,
+    declaredKeys: options.declaredKeys ?? { aws: [], gcp: [] },
   };
 }
 

@@ -1,5 +1,5 @@
-import { Password } from '@cdktf/provider-random/lib/password';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 
@@ -58,7 +58,10 @@ export class ServingApiKeys extends Construct {
           keepers: { generation: String(versions[slot]) },
         }),
     );
-    this.keys = Fn.join(',', passwords.map((p) => p.result));
+    this.keys = Fn.join(
+      ',',
+      passwords.map((p) => p.result),
+    );
     this.checksum = Fn.sha256(this.keys);
     this.secretName = props.secretName;
     this.secret = new SecretV1(this, 'secret', {

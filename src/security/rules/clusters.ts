@@ -160,7 +160,10 @@ export const restrictedEndpoint: Rule = {
         continue;
       }
       if (isTrue(networks.gcp_public_cidrs_access_enabled)) {
-        violations.push({ resource, message: 'any Google Cloud public IP may reach the endpoint (gcp_public_cidrs_access_enabled)' });
+        violations.push({
+          resource,
+          message: 'any Google Cloud public IP may reach the endpoint (gcp_public_cidrs_access_enabled)',
+        });
       }
       const cidrs = blocks(networks.cidr_blocks).map((b) => String(b.cidr_block));
       if (cidrs.some((c) => ANY_ADDRESS.includes(c))) {
