@@ -63,8 +63,8 @@ describe('cluster rules', () => {
       aws_launch_template: { lt: { network_interfaces: [{ associate_public_ip_address: 'true' }] } },
       aws_eks_node_group: {
         n: {
-          subnet_ids: ['${aws_subnet.pub.id}', '${aws_subnet.priv.id}'],
-          launch_template: { id: '${aws_launch_template.lt.id}' },
+          subnet_ids: [`\${aws_subnet.pub.id}`, `\${aws_subnet.priv.id}`],
+          launch_template: { id: `\${aws_launch_template.lt.id}` },
         },
       },
     });

@@ -17,9 +17,9 @@ describe('managed endpoint encryption', () => {
       aws_sagemaker_endpoint_configuration: { ec: { name_prefix: 'x' } },
     });
     expect(violations(sagemakerEncryption, json)).toEqual([
-      'aws_sagemaker_endpoint_configuration.ec: kms_key_arn is not set while the stack has a configured key (${aws_kms_key.key.arn})',
+      `aws_sagemaker_endpoint_configuration.ec: kms_key_arn is not set while the stack has a configured key (\${aws_kms_key.key.arn})`,
     ]);
-    json.resource.aws_sagemaker_endpoint_configuration.ec.kms_key_arn = '${aws_kms_key.key.arn}';
+    json.resource.aws_sagemaker_endpoint_configuration.ec.kms_key_arn = `\${aws_kms_key.key.arn}`;
     expect(violations(sagemakerEncryption, json)).toEqual([]);
     // No key anywhere in the stack: AWS-owned encryption is the configured choice.
     expect(

@@ -53,7 +53,7 @@ describe('IAM rules', () => {
       aws_iam_role_policy_attachment: {
         s3: {
           role: 'r',
-          policy_arn: 'arn:${data.aws_partition.p.partition}:iam::aws:policy/AmazonS3FullAccess',
+          policy_arn: `arn:\${data.aws_partition.p.partition}:iam::aws:policy/AmazonS3FullAccess`,
         },
         admin: { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
         eks: { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' },
@@ -70,7 +70,7 @@ describe('IAM rules', () => {
     const json = resources(
       {
         google_project_iam_member: { m: { role: 'roles/editor', member: 'serviceAccount:x' } },
-        google_project_iam_policy: { p: { policy_data: '${data.google_iam_policy.admin.policy_data}' } },
+        google_project_iam_policy: { p: { policy_data: `\${data.google_iam_policy.admin.policy_data}` } },
         google_storage_bucket_iam_member: { ok: { role: 'roles/storage.objectViewer' } },
       },
       { data: { google_iam_policy: { admin: { binding: [{ role: 'roles/owner', members: ['user:a'] }] } } } },

@@ -9,7 +9,7 @@ import {
 import { resources, violations } from './helpers';
 
 const BUCKET = { aws_s3_bucket: { artifacts: { bucket: 'models' } } };
-const ref = '${aws_s3_bucket.artifacts.id}';
+const ref = `\${aws_s3_bucket.artifacts.id}`;
 const blockAll = {
   block_public_acls: true,
   block_public_policy: true,
@@ -100,7 +100,7 @@ describe('storage rules', () => {
     const viaDocument = resources(
       {
         ...BUCKET,
-        aws_s3_bucket_policy: { p: { bucket: ref, policy: '${data.aws_iam_policy_document.tls.json}' } },
+        aws_s3_bucket_policy: { p: { bucket: ref, policy: `\${data.aws_iam_policy_document.tls.json}` } },
       },
       {
         data: {

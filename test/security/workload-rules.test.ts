@@ -11,7 +11,7 @@ import {
 } from '../../src/security/rules/workloads';
 import { resources, violations } from './helpers';
 
-const NS = '${kubernetes_namespace_v1.ns.metadata[0].name}';
+const NS = `\${kubernetes_namespace_v1.ns.metadata[0].name}`;
 
 /** A Deployment that keeps every workload rule, with `change` applied to its pod spec. */
 function deployment(change: (pod: Json, container: Json) => void = () => {}): Json {
