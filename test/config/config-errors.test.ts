@@ -136,7 +136,7 @@ describe('config errors: one line per problem, field path, value got, what is ex
 
   test('a reserved server variable in env', () => {
     expect(problemsOf({ services: { bankchurn: { env: { PORT: '9000', LOG_LEVEL: 'debug' } } } })).toEqual([
-      'services.bankchurn.env.PORT: got name "PORT"; expected a variable the stacks do not set themselves (reserved: MODEL_NAME, DEFAULT_MODEL, MODEL_DIR, PORT, METRICS_PORT, SHUTDOWN_DELAY_SECONDS, SHUTDOWN_TIMEOUT_SECONDS)',
+      'services.bankchurn.env.PORT: got name "PORT"; expected a variable the stacks do not set themselves (reserved: MODEL_NAME, DEFAULT_MODEL, MODEL_DIR, PORT, METRICS_PORT, SHUTDOWN_DELAY_SECONDS, SHUTDOWN_TIMEOUT_SECONDS, API_KEYS)',
     ]);
   });
 
