@@ -7,9 +7,11 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SagemakerEndpointConfiguration } from '@cdktf/provider-aws/lib/sagemaker-endpoint-configuration';
 import { App, Testing } from 'cdktf';
 import { ProjectStack } from '../../src/common/project-stack';
-import { checkApp, SecurityGateError } from '../../src/security/check-app';
+import { parseConfig } from '../../src/config/load';
+import { checkApp, evaluateApp, SecurityGateError } from '../../src/security/check-app';
 import { declareEncryptionKey, exemptFromSecurityRule } from '../../src/security/exemptions';
 import { evaluateStack } from '../../src/security/gate';
+import { buildApp } from '../../stacks/main';
 
 const ROOT = path.join(__dirname, '../..');
 
@@ -132,6 +134,25 @@ describe('the gate in synth (as the CLI runs it)', () => {
     });
     expect(evaluateStack(stack).errors.map((e) => e.message)).toEqual([
       `kms_key_arn is not set while the stack has a configured key (${key})`,
+    ]);
+  });
+});
+
+describe('the default stacks', () => {
+  test('pass the gate with the one exemption the README justifies, and no warning', () => {
+    const { app } = buildApp(parseConfig({}), newApp(), { imageSourceHash: '9'.repeat(64) });
+    const reports = evaluateApp(app);
+    expect(reports.map((r) => r.stack).sort()).toEqual([
+      'aws-image',
+      'eks-cluster',
+      'eks-serving',
+      'gcp-image',
+      'gke-cluster',
+      'gke-serving',
+    ]);
+    expect(reports.flatMap((r) => [...r.errors, ...r.staleExemptions, ...r.warnings])).toEqual([]);
+    expect(reports.flatMap((r) => r.exemptions.map((e) => `${e.path} ${e.rule}`))).toEqual([
+      'gke-cluster/gke/node-artifactregistry-reader iam.gcp-grant-on-resource',
     ]);
   });
 });
