@@ -6,7 +6,11 @@ import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
-import { EKS_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
+import {
+  EKS_LOAD_BALANCER_ANNOTATIONS,
+  eksTlsAnnotations,
+  TLS_SERVICE_PORT,
+} from '../src/constructs/k8s/load-balancer-annotations';
 import type { ModelServingService } from '../src/constructs/k8s/model-serving-service';
 import { addApiKeyAccess, addServingServices } from './serving-services';
 
@@ -57,6 +61,13 @@ export class EksServingStack extends ProjectStack {
       metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['monitoring'],
       // No PodMonitoring CRD on EKS: a Prometheus in the scraper namespace follows the pod annotations.
       podMonitoring: false,
+      tls: (service) =>
+        service.awsCertificateArn
+          ? {
+              port: TLS_SERVICE_PORT,
+              annotations: eksTlsAnnotations(service.awsCertificateArn, TLS_SERVICE_PORT),
+            }
+          : undefined,
       serviceAccountAnnotations: (service): Record<string, string> =>
         service.awsRoleArn ? { 'eks.amazonaws.com/role-arn': service.awsRoleArn } : {},
       project: this.tags.project!,

@@ -14,6 +14,10 @@ export interface ServingServicesProps {
   readonly metricsScraperNamespaces: readonly string[];
   /** Create a PodMonitoring per service (GKE Managed Prometheus ignores the scrape annotations). */
   readonly podMonitoring: boolean;
+  /** Service port and annotations of one service when its load balancer terminates TLS. @default - plain HTTP on 80 */
+  readonly tls?: (
+    service: ServiceConfig,
+  ) => { readonly port: number; readonly annotations: Record<string, string> } | undefined;
   /** Service account annotations of one service (IRSA or Workload Identity), if any. */
   readonly serviceAccountAnnotations: (service: ServiceConfig) => Readonly<Record<string, string>>;
   /** `app.kubernetes.io/part-of` of every resource. */
@@ -33,30 +37,34 @@ export function addServingServices(
   props: ServingServicesProps,
 ): Record<string, ModelServingService> {
   return Object.fromEntries(
-    Object.entries(props.services).map(([name, service]) => [
-      name,
-      new ModelServingService(scope, name, {
-        image: props.image,
-        modelName: service.model,
-        ...(service.modelDir ? { modelDir: service.modelDir } : {}),
-        replicas: service.replicas,
-        minReplicas: service.hpa.minReplicas,
-        maxReplicas: service.hpa.maxReplicas,
-        cpuTargetUtilizationPercent: service.hpa.cpuTargetPercent,
-        scaleDownStabilizationWindowSeconds: service.hpa.scaleDownStabilizationSeconds,
-        resources: service.resources,
-        exposure: service.exposure,
-        loadBalancerAnnotations: props.loadBalancerAnnotations,
-        env: service.env,
-        allowedIngressCidrs: service.allowedIngressCidrs,
-        metricsScraperNamespaces: props.metricsScraperNamespaces,
-        podMonitoring: props.podMonitoring,
-        serviceAccountAnnotations: props.serviceAccountAnnotations(service),
-        apiKeyVersions: service.apiKeyVersions,
-        partOf: props.project,
-        labels: props.labels,
-      }),
-    ]),
+    Object.entries(props.services).map(([name, service]) => {
+      const tls = props.tls?.(service);
+      return [
+        name,
+        new ModelServingService(scope, name, {
+          ...(tls ? { servicePort: tls.port, serviceAnnotations: tls.annotations } : {}),
+          image: props.image,
+          modelName: service.model,
+          ...(service.modelDir ? { modelDir: service.modelDir } : {}),
+          replicas: service.replicas,
+          minReplicas: service.hpa.minReplicas,
+          maxReplicas: service.hpa.maxReplicas,
+          cpuTargetUtilizationPercent: service.hpa.cpuTargetPercent,
+          scaleDownStabilizationWindowSeconds: service.hpa.scaleDownStabilizationSeconds,
+          resources: service.resources,
+          exposure: service.exposure,
+          loadBalancerAnnotations: props.loadBalancerAnnotations,
+          env: service.env,
+          allowedIngressCidrs: service.allowedIngressCidrs,
+          metricsScraperNamespaces: props.metricsScraperNamespaces,
+          podMonitoring: props.podMonitoring,
+          serviceAccountAnnotations: props.serviceAccountAnnotations(service),
+          apiKeyVersions: service.apiKeyVersions,
+          partOf: props.project,
+          labels: props.labels,
+        }),
+      ];
+    }),
   );
 }
 

@@ -35,6 +35,7 @@ export interface ServiceConfig {
   readonly gcpServiceAccount?: string;
   readonly env: Readonly<Record<string, string>>;
   readonly apiKeyVersions: ParsedConfig['services'][string]['apiKeyVersions'];
+  readonly awsCertificateArn?: string;
 }
 
 /** The validated configuration with every default applied: what the stacks are built from. */

@@ -185,4 +185,21 @@ describe('config errors: one line per problem, field path, value got, what is ex
       /^Invalid configuration \(my\.json\):\n {2}- project: /,
     );
   });
+
+  test('a TLS certificate on an internal service', () => {
+    expect(
+      problemsOf({
+        services: {
+          bankchurn: {
+            awsCertificateArn:
+              'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000',
+          },
+        },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^services\.bankchurn\.awsCertificateArn: got "arn:aws:acm:[^"]+"; expected no certificate for exposure internal/,
+      ),
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parseConfig } from '../../src/config/load';
+import { evaluateStack } from '../../src/security/gate';
 import { EksServingStack } from '../../stacks/eks-serving';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
@@ -230,5 +231,31 @@ describe('eks-serving stack', () => {
     expect(json.resource.random_password).toBeUndefined();
     expect(json.provider.random).toBeUndefined();
     expect(json.output.api_keys).toBeUndefined();
+  });
+
+  test('with an ACM certificate the load balancer terminates TLS on 443, and the gate has no plain-HTTP warning', () => {
+    const cert = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000';
+    const { json, stack } = synth({
+      services: {
+        bankchurn: {
+          exposure: 'publicLoadBalancer',
+          allowedIngressCidrs: ['203.0.113.0/24'],
+          awsCertificateArn: cert,
+        },
+        nlpinsight: { exposure: 'publicLoadBalancer', allowedIngressCidrs: ['203.0.113.0/24'] },
+      },
+    });
+    const services = byName(json, 'kubernetes_service_v1');
+    expect(services.bankchurn!.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': cert,
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
+    });
+    expect(services.bankchurn!.spec.port).toEqual([
+      { name: 'http', port: 443, target_port: 'http', protocol: 'TCP' },
+    ]);
+    expect(services.nlpinsight!.spec.port[0].port).toBe(80);
+    const warnings = evaluateStack(stack).warnings.map((w) => `${w.rule} ${w.path}`);
+    expect(warnings).toEqual(['endpoints.public-lb-tls eks-serving/nlpinsight/service']);
   });
 });

@@ -96,6 +96,12 @@ export interface ModelServingServiceProps {
   /** Port of the Service; it forwards to the server's serving port 8080. @default 80 */
   readonly servicePort?: number;
   /**
+   * More annotations of the Service, e.g. the load balancer's TLS certificate
+   * (`service.beta.kubernetes.io/aws-load-balancer-ssl-cert`).
+   * @default {}
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  /**
    * Annotations of the service account: `eks.amazonaws.com/role-arn` for IRSA,
    * `iam.gke.io/gcp-service-account` for GKE Workload Identity.
    * @default {}
@@ -371,7 +377,10 @@ export class ModelServingService extends Construct {
           ? props.loadBalancerAnnotations?.public
           : undefined;
     this.service = new ServiceV1(this, 'service', {
-      metadata: { ...metadata, ...nonEmpty('annotations', serviceAnnotations) },
+      metadata: {
+        ...metadata,
+        ...nonEmpty('annotations', { ...serviceAnnotations, ...props.serviceAnnotations }),
+      },
       spec: {
         type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
         selector: this.selectorLabels,

@@ -270,7 +270,10 @@ describe('EksCluster', () => {
   });
 
   test('API endpoint private by default (no CIDR is a safe default), public only from the listed CIDRs', () => {
-    expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
+    expect(cluster.vpc_config).toMatchObject({
+      endpoint_private_access: true,
+      endpoint_public_access: false,
+    });
     expect((cluster.vpc_config as Record<string, unknown>).public_access_cidrs).toBeUndefined();
     const open = only(
       synth({ endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.7/32'] }),
