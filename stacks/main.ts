@@ -168,7 +168,7 @@ export function main(): void {
     const { app } = buildApp(loadConfig());
     // The gate runs again in each stack's validation during synth; here it fails with a clear message
     // first and lists the exemptions and warnings on stderr.
-    for (const line of checkApp(app)) process.stderr.write(`${line}\n`);
+    for (const line of checkApp(app)) process.stdout.write(`${line}\n`);
     app.synth();
   } catch (error) {
     if (!isInputError(error)) throw error;

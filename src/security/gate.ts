@@ -172,7 +172,7 @@ export function formatNotices(report: GateReport): string[] {
       (e) => `security gate: ${e.stack}: ${e.resource} is exempt from ${e.rule} (${e.message}): ${e.reason}`,
     ),
     ...report.warnings.map(
-      (w) => `security gate: warning: ${w.stack}: ${w.resource} ${w.rule}: ${w.message}. ${w.fix}.`,
+      (w) => `security gate: warning: ${w.stack}: ${w.resource} ${w.rule}: ${w.message}. Fix: ${w.fix}.`,
     ),
   ];
 }

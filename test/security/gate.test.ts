@@ -191,10 +191,10 @@ describe('stacks/main.ts (cdktf synth)', () => {
       services: { bankchurn: { exposure: 'publicLoadBalancer', allowedIngressCidrs: ['203.0.113.0/24'] } },
     });
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(
+    expect(result.stdout).toMatch(
       /security gate: gke-cluster: \S+ is exempt from iam\.gcp-grant-on-resource .*: the nodes pull/,
     );
-    expect(result.stderr).toMatch(
+    expect(result.stdout).toMatch(
       /security gate: warning: eks-serving: kubernetes_service_v1\.bankchurn_service_\w+ endpoints\.public-lb-tls: plain HTTP on the internet: traffic and the API key travel in clear/,
     );
     const stack = JSON.parse(
