@@ -33,4 +33,6 @@ export * from './constructs/k8s/load-balancer-annotations';
 export * from './constructs/k8s/model-serving-service';
 export * from './constructs/k8s/model-serving-service-validation';
 export * from './constructs/k8s/quantity';
+export * from './constructs/k8s/serving-api-keys';
 export * from './constructs/props-problems';
+export * from './security';

@@ -7,9 +7,13 @@ import type { Construct } from 'constructs';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
 import { checkEksNodeCapacity, type EksNodeCapacity } from '../src/constructs/aws/eks-capacity-check';
-import { EKS_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
+import {
+  EKS_LOAD_BALANCER_ANNOTATIONS,
+  eksTlsAnnotations,
+  TLS_SERVICE_PORT,
+} from '../src/constructs/k8s/load-balancer-annotations';
 import { loadBalancerHostname, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
-import { addServingServices, deploymentWaitsFor } from './serving-services';
+import { addApiKeyAccess, addServingServices, deploymentWaitsFor } from './serving-services';
 
 export interface EksServingStackProps extends ProjectStackProps {
   readonly region: string;
@@ -76,6 +80,13 @@ export class EksServingStack extends ProjectStack {
       metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['monitoring'],
       // No PodMonitoring CRD on EKS: a Prometheus in the scraper namespace follows the pod annotations.
       podMonitoring: false,
+      tls: (service) =>
+        service.awsCertificateArn
+          ? {
+              port: TLS_SERVICE_PORT,
+              annotations: eksTlsAnnotations(service.awsCertificateArn, TLS_SERVICE_PORT),
+            }
+          : undefined,
       // Pod Identity needs no annotation: the association below names the service account.
       serviceAccountAnnotations: (): Record<string, string> => ({}),
       project: this.tags.project!,
@@ -93,6 +104,8 @@ export class EksServingStack extends ProjectStack {
       // Pods get credentials only if the association exists when they start.
       deploymentWaitsFor(served, [association]);
     }
+
+    addApiKeyAccess(this, this.services);
 
     const services = Object.entries(this.services);
     new TerraformOutput(this, 'service_urls', {

@@ -12,7 +12,7 @@ import { gkeNodeServiceAccountId } from '../src/constructs/gcp/gke-cluster';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
 import { loadBalancerIp, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
 import { gkeCredentialsCommand } from './gke-cluster';
-import { addServingServices, deploymentWaitsFor } from './serving-services';
+import { addApiKeyAccess, addServingServices, deploymentWaitsFor } from './serving-services';
 
 export interface GkeServingStackProps extends ProjectStackProps {
   readonly gcpProjectId: string;
@@ -111,6 +111,8 @@ export class GkeServingStack extends ProjectStack {
       // Pods start only once they can pull the image and, if they have one, act as their Google account.
       deploymentWaitsFor(service, dependsOn);
     }
+
+    addApiKeyAccess(this, this.services);
 
     const services = Object.entries(this.services);
     new TerraformOutput(this, 'service_urls', {

@@ -7,6 +7,7 @@ import { readModelBundle } from '../src/config/model-bundle';
 import type { ModelServingConfig } from '../src/config/resolve';
 import { ecrRepositoryArnOf } from '../src/constructs/aws/ecr-repository-arn';
 import { InvalidPropsError } from '../src/constructs/props-problems';
+import { checkApp, SecurityGateError } from '../src/security/check-app';
 import { AwsImageStack } from './aws-image';
 import { EksClusterStack } from './eks-cluster';
 import { EksServingStack } from './eks-serving';
@@ -239,7 +240,9 @@ export function addManagedEndpointStacks(
 
 /** Errors that are the user's input, not a bug: printed without a stack trace. */
 function isInputError(error: unknown): error is Error {
-  return error instanceof ConfigError || error instanceof InvalidPropsError;
+  return (
+    error instanceof ConfigError || error instanceof InvalidPropsError || error instanceof SecurityGateError
+  );
 }
 
 /**
@@ -251,7 +254,11 @@ export const TODAY_ENV = 'MODEL_SERVING_TODAY';
 export function main(): void {
   try {
     const today = process.env[TODAY_ENV];
-    buildApp(loadConfig(), new App(), today ? { today: new Date(`${today}T00:00:00Z`) } : {}).app.synth();
+    const { app } = buildApp(loadConfig(), new App(), today ? { today: new Date(`${today}T00:00:00Z`) } : {});
+    // The gate runs again in each stack's validation during synth; here it fails with a clear message
+    // first and lists the exemptions and warnings on stdout.
+    for (const line of checkApp(app)) process.stdout.write(`${line}\n`);
+    app.synth();
   } catch (error) {
     if (!isInputError(error)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -10,6 +10,7 @@ import { EndpointTimeToLive } from '../src/constructs/aws/endpoint-time-to-live'
 import { S3ModelArtifactBucket } from '../src/constructs/aws/s3-model-artifact-bucket';
 import { SagemakerModelEndpoint } from '../src/constructs/aws/sagemaker-model-endpoint';
 import { InvalidPropsError } from '../src/constructs/props-problems';
+import { declareEncryptionKey } from '../src/security/exemptions';
 
 export interface SagemakerEndpointStackProps extends ProjectStackProps {
   readonly region: string;
@@ -47,6 +48,8 @@ export class SagemakerEndpointStack extends ProjectStack {
       ...(props.accountId ? { allowedAccountIds: [props.accountId] } : {}),
     });
 
+    // The security gate then holds the endpoint configuration to this key.
+    if (config.kmsKeyArn) declareEncryptionKey(this, 'aws', config.kmsKeyArn);
     const rootDir = props.rootDir ?? process.cwd();
     const bundleDir = config.modelDir
       ? path.resolve(rootDir, config.modelDir)

@@ -1,4 +1,5 @@
-import type { TerraformResource } from 'cdktf';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TerraformOutput, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ServiceConfig } from '../src/config/resolve';
 import type { LoadBalancerAnnotations } from '../src/constructs/k8s/load-balancer-annotations';
@@ -13,6 +14,10 @@ export interface ServingServicesProps {
   readonly metricsScraperNamespaces: readonly string[];
   /** Create a PodMonitoring per service (GKE Managed Prometheus ignores the scrape annotations). */
   readonly podMonitoring: boolean;
+  /** Service port and annotations of one service when its load balancer terminates TLS. @default - plain HTTP on 80 */
+  readonly tls?: (
+    service: ServiceConfig,
+  ) => { readonly port: number; readonly annotations: Record<string, string> } | undefined;
   /** Service account annotations of one service (IRSA or Workload Identity), if any. */
   readonly serviceAccountAnnotations: (service: ServiceConfig) => Readonly<Record<string, string>>;
   /** `app.kubernetes.io/part-of` of every resource. */
@@ -32,29 +37,34 @@ export function addServingServices(
   props: ServingServicesProps,
 ): Record<string, ModelServingService> {
   return Object.fromEntries(
-    Object.entries(props.services).map(([name, service]) => [
-      name,
-      new ModelServingService(scope, name, {
-        image: props.image,
-        modelName: service.model,
-        ...(service.modelDir ? { modelDir: service.modelDir } : {}),
-        replicas: service.replicas,
-        minReplicas: service.hpa.minReplicas,
-        maxReplicas: service.hpa.maxReplicas,
-        cpuTargetUtilizationPercent: service.hpa.cpuTargetPercent,
-        scaleDownStabilizationWindowSeconds: service.hpa.scaleDownStabilizationSeconds,
-        resources: service.resources,
-        exposure: service.exposure,
-        loadBalancerAnnotations: props.loadBalancerAnnotations,
-        env: service.env,
-        allowedIngressCidrs: service.allowedIngressCidrs,
-        metricsScraperNamespaces: props.metricsScraperNamespaces,
-        podMonitoring: props.podMonitoring,
-        serviceAccountAnnotations: props.serviceAccountAnnotations(service),
-        partOf: props.project,
-        labels: props.labels,
-      }),
-    ]),
+    Object.entries(props.services).map(([name, service]) => {
+      const tls = props.tls?.(service);
+      return [
+        name,
+        new ModelServingService(scope, name, {
+          ...(tls ? { servicePort: tls.port, serviceAnnotations: tls.annotations } : {}),
+          image: props.image,
+          modelName: service.model,
+          ...(service.modelDir ? { modelDir: service.modelDir } : {}),
+          replicas: service.replicas,
+          minReplicas: service.hpa.minReplicas,
+          maxReplicas: service.hpa.maxReplicas,
+          cpuTargetUtilizationPercent: service.hpa.cpuTargetPercent,
+          scaleDownStabilizationWindowSeconds: service.hpa.scaleDownStabilizationSeconds,
+          resources: service.resources,
+          exposure: service.exposure,
+          loadBalancerAnnotations: props.loadBalancerAnnotations,
+          env: service.env,
+          allowedIngressCidrs: service.allowedIngressCidrs,
+          metricsScraperNamespaces: props.metricsScraperNamespaces,
+          podMonitoring: props.podMonitoring,
+          serviceAccountAnnotations: props.serviceAccountAnnotations(service),
+          apiKeyVersions: service.apiKeyVersions,
+          partOf: props.project,
+          labels: props.labels,
+        }),
+      ];
+    }),
   );
 }
 
@@ -69,4 +79,32 @@ export function deploymentWaitsFor(
   if (resources.length === 0) return;
   const references = resources.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
   service.deployment.dependsOn = [...(service.deployment.dependsOn ?? []), ...references];
+}
+
+/**
+ * For services whose server requires an API key: the `random` provider that generates the keys, where to
+ * read them (`kubectl get secret`), and the keys themselves as a sensitive output (`cdktf output` hides
+ * it; `terraform output -json` shows it to whoever may read the state).
+ */
+export function addApiKeyAccess(
+  scope: Construct,
+  services: Readonly<Record<string, ModelServingService>>,
+): void {
+  const keyed = Object.entries(services).filter(([, service]) => service.apiKeys !== undefined);
+  if (keyed.length === 0) return;
+  new RandomProvider(scope, 'random');
+  new TerraformOutput(scope, 'api_key_commands', {
+    description: 'Prints the valid API keys of each service (comma-separated) from its Kubernetes Secret',
+    value: Object.fromEntries(
+      keyed.map(([name, service]) => [
+        name,
+        `kubectl -n ${service.namespaceName} get secret ${service.apiKeys!.secretName} -o jsonpath='{.data.api-keys}' | base64 -d`,
+      ]),
+    ),
+  });
+  new TerraformOutput(scope, 'api_keys', {
+    description: 'Valid API keys of each service, comma-separated (sensitive)',
+    sensitive: true,
+    value: Object.fromEntries(keyed.map(([name, service]) => [name, service.apiKeys!.keys])),
+  });
 }

@@ -11,6 +11,7 @@ import {
   type ArtifactRegistryRepositoryRef,
   VertexModelEndpoint,
 } from '../src/constructs/gcp/vertex-model-endpoint';
+import { declareEncryptionKey } from '../src/security/exemptions';
 
 /** APIs the stack uses; never disabled on destroy, since other stacks or users of the project may use them. */
 export const VERTEX_REQUIRED_APIS: readonly string[] = [
@@ -62,6 +63,8 @@ export class VertexEndpointStack extends ProjectStack {
       defaultLabels: { ...this.tags },
     });
     if (vertex.ttlHours !== undefined) new TimeProvider(this, 'time', {});
+    // The security gate then holds the endpoint to this key.
+    if (vertex.kmsKeyName) declareEncryptionKey(this, 'gcp', vertex.kmsKeyName);
 
     const apiNames = [...VERTEX_REQUIRED_APIS, ...(vertex.ttlHours !== undefined ? [VERTEX_TTL_API] : [])];
     const apis = apiNames.map(

@@ -22,6 +22,7 @@ import { nativeProtocol } from './protocols/native';
 import { openInferenceProtocol } from './protocols/open-inference';
 import { buildOpenApi, RouteCatalog } from './protocols/openapi';
 import { sagemakerProtocol } from './protocols/sagemaker';
+import { requireApiKey } from './protocols/shared/api-key';
 import { installRequestHooks, type ProtocolDeps } from './protocols/shared/context';
 import {
   errorHeaders,
@@ -32,6 +33,7 @@ import {
   toServingError,
 } from './protocols/shared/errors';
 import { useJsonBodyParser } from './protocols/shared/json-body';
+import { echoRequestId, setRequestIdHeader } from './protocols/shared/request-id';
 import { type VertexRoutes, vertexProtocol } from './protocols/vertex';
 
 /** SageMaker's payload limit (6 MB); Vertex's shared endpoints take 1.5 MB. */
@@ -67,6 +69,8 @@ export interface AppOptions {
   readonly logStream?: Writable;
   /** Reported by `GET /v2` and `/openapi.json`. @default '0.0.0' */
   readonly serverVersion?: string;
+  /** Keys one of which every route but the health probes requires (`API_KEYS`). @default - no key needed */
+  readonly apiKeys?: readonly string[];
 }
 
 /**
@@ -135,6 +139,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       const served = toServingError(error, request, bodyLimitBytes);
       logFailure(request, served, error);
       errorHeaders(reply, served);
+      setRequestIdHeader(request, reply);
       reply.code(served.status).send(served.toJSON());
     },
     clientErrorHandler: (err, socket) => {
@@ -169,12 +174,19 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const catalog = new RouteCatalog();
   catalog.attach(app);
   useJsonBodyParser(app, bodyLimitBytes);
+  echoRequestId(app);
   installRequestHooks(app, {
     registry: options.registry,
     readiness: options.readiness,
     limiter,
     metrics: options.metrics,
   });
+  if (options.apiKeys) {
+    requireApiKey(app, {
+      keys: options.apiKeys,
+      openRoutes: options.vertex ? [options.vertex.healthRoute] : [],
+    });
+  }
   app.setErrorHandler(makeErrorHandler(bodyLimitBytes, renderNativeError));
   app.setNotFoundHandler((request, reply) => notFoundOrNotAllowed(app, request, reply));
 

@@ -5,6 +5,8 @@
  * reported together, each naming the variable and what it accepts.
  */
 
+import { parseApiKeys } from './protocols/shared/api-key';
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -34,6 +36,8 @@ export interface ServerConfig {
   readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** `API_KEYS`: when set, every route but the health probes needs one of these keys. */
+  readonly apiKeys?: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -127,6 +131,10 @@ export const SETTINGS: readonly Setting[] = [
     help: 'on SIGTERM, exit at the latest after this (1-120, > delay)',
   },
   { env: 'LOG_LEVEL', flag: '--log-level', default: 'info', help: `log level: ${LOG_LEVELS.join(', ')}` },
+  {
+    env: 'API_KEYS',
+    help: 'comma-separated keys; when set, all but health routes need one (Bearer or x-api-key)',
+  },
   { env: 'SAGEMAKER_BIND_TO_PORT', help: 'SageMaker: serving port' },
   {
     env: 'SAGEMAKER_MODEL_DIR',
@@ -296,6 +304,8 @@ export function parseConfig(argv: readonly string[], env: Env): ServerConfig {
     shutdownDelayMs,
     shutdownTimeoutMs,
     logLevel: logLevel as LogLevel,
+    // Environment only (never a flag: arguments show in `ps`); problems never quote a key.
+    apiKeys: parseApiKeys(env.API_KEYS, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   if (process.stdout.isTTY) {
     const { port } = server.app.server.address() as AddressInfo;
     const banner = formatBanner(usage(server.registry, { host: config.host, port }, server.metricsUrl));
-    // The logger writes asynchronously: flush it first, so the banner comes after the ready line.
+    // The logger buffers its writes: flush them first, so the banner normally follows the ready line.
     // fastify's logger is pino, whose flush(cb) its base logger type leaves out.
     (server.app.log as unknown as { flush(cb: () => void): void }).flush(() => process.stdout.write(banner));
   }

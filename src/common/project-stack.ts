@@ -1,5 +1,6 @@
 import { GcsBackend, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { addSecurityGate } from '../security/gate';
 
 /** Where a stack keeps its Terraform state. One state file per stack, keyed by the stack name. */
 export type StateBackend =
@@ -36,8 +37,9 @@ export interface ProjectStackProps {
 }
 
 /**
- * Base of every stack of the project: configures the state backend chosen in config and computes the
- * tags (AWS `default_tags`) and labels (Google `default_labels`) that every resource carries.
+ * Base of every stack of the project: configures the state backend chosen in config, computes the
+ * tags (AWS `default_tags`) and labels (Google `default_labels`) that every resource carries, and adds
+ * the security gate (src/security) to the stack's validation, so every synth checks it.
  */
 export class ProjectStack extends TerraformStack {
   /** `{ project, service, environment }`: `service` is the stack name. */
@@ -68,6 +70,7 @@ export class ProjectStack extends TerraformStack {
         });
         break;
     }
+    addSecurityGate(this);
     this.tags = {
       project: props.project ?? 'model-serving',
       service: id,

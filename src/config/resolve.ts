@@ -66,6 +66,8 @@ export interface ServiceConfig {
   readonly awsRoleArn?: string;
   readonly gcpServiceAccount?: string;
   readonly env: Readonly<Record<string, string>>;
+  readonly apiKeyVersions: ParsedConfig['services'][string]['apiKeyVersions'];
+  readonly awsCertificateArn?: string;
 }
 
 /** The validated configuration with every default applied: what the stacks are built from. */

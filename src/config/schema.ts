@@ -81,6 +81,7 @@ export const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IPV4_CIDR = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$/;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]+$/;
 const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/-]+$/;
 const GCP_SERVICE_ACCOUNT =
   /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
@@ -244,11 +245,13 @@ const eksSchema = z
     endpointPublicAccess: z
       .boolean()
       .default(DEFAULT_EKS_ENDPOINT_PUBLIC_ACCESS)
-      .describe('Kubernetes API reachable from the internet (IAM-authenticated).'),
+      .describe(
+        'Kubernetes API reachable from `publicAccessCidrs` (IAM-authenticated); off: from inside the VPC only.',
+      ),
     publicAccessCidrs: z
       .array(cidr)
       .default([...DEFAULT_EKS_PUBLIC_ACCESS_CIDRS])
-      .describe('CIDR blocks allowed to the public API endpoint.'),
+      .describe('CIDR blocks allowed to the public API endpoint (required with endpointPublicAccess).'),
     logRetentionInDays: count(1)
       .default(DEFAULT_EKS_LOG_RETENTION_IN_DAYS)
       .describe('Retention of the control-plane log group.'),
@@ -299,10 +302,10 @@ const gkeSchema = z
       .boolean()
       .default(DEFAULT_GKE_DELETION_PROTECTION)
       .describe('Terraform refuses to destroy the cluster.'),
-    masterAuthorizedNetworks: z
-      .array(cidr)
-      .optional()
-      .meta({ description: 'CIDR blocks allowed to the public endpoint.', 'x-default': 'any address' }),
+    masterAuthorizedNetworks: z.array(cidr).optional().meta({
+      description: 'CIDR blocks allowed to the public endpoint (Google credentials still required).',
+      'x-default': 'none: reachable from inside the VPC only',
+    }),
     nodeLocations: z
       .array(name(/^[a-z]+-[a-z]+\d{1,2}-[a-z]$/, 'a zone such as us-central1-b'))
       .min(1, { message: 'at least one zone' })
@@ -514,8 +517,32 @@ const serviceSchema = z
       )
       .default({})
       .describe('Extra environment variables of the server.'),
+    awsCertificateArn: name(
+      ACM_CERTIFICATE_ARN,
+      'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+    )
+      .optional()
+      .meta({
+        description:
+          "EKS: ACM certificate for the service's domain; the load balancer terminates TLS on port 443.",
+        'x-default': 'none: plain HTTP on port 80',
+      }),
+    apiKeyVersions: z
+      .strictObject({
+        a: count(1).default(1).describe('Generation of API key slot a; raise it to replace that key.'),
+        b: count(1).default(1).describe('Generation of API key slot b; raise it to replace that key.'),
+      })
+      .prefault({})
+      .describe('Load-balanced services: the two valid API keys (rotate one at a time, see README).'),
   })
   .superRefine((service, ctx) => {
+    if (service.awsCertificateArn !== undefined && service.exposure === 'internal') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['awsCertificateArn'],
+        message: 'no certificate for exposure internal (TLS is terminated by a load balancer: set exposure)',
+      });
+    }
     const { replicas, hpa } = service;
     const boundsValid =
       isCount(hpa.minReplicas, 1) && isCount(hpa.maxReplicas, 1) && hpa.minReplicas <= hpa.maxReplicas;

@@ -165,7 +165,7 @@ describe('config errors: one line per problem, field path, value got, what is ex
 
   test('a reserved server variable in env', () => {
     expect(problemsOf({ services: { bankchurn: { env: { PORT: '9000', LOG_LEVEL: 'debug' } } } })).toEqual([
-      'services.bankchurn.env.PORT: got name "PORT"; expected a variable the stacks do not set themselves (reserved: MODEL_NAME, DEFAULT_MODEL, MODEL_DIR, PORT, METRICS_PORT, SHUTDOWN_DELAY_SECONDS, SHUTDOWN_TIMEOUT_SECONDS)',
+      'services.bankchurn.env.PORT: got name "PORT"; expected a variable the stacks do not set themselves (reserved: MODEL_NAME, DEFAULT_MODEL, MODEL_DIR, PORT, METRICS_PORT, SHUTDOWN_DELAY_SECONDS, SHUTDOWN_TIMEOUT_SECONDS, API_KEYS)',
     ]);
   });
 
@@ -238,5 +238,22 @@ describe('config errors: one line per problem, field path, value got, what is ex
     expect(() => parseConfig(input, { source: 'my.json' })).toThrow(
       /^Invalid configuration \(my\.json\):\n {2}- project: /,
     );
+  });
+
+  test('a TLS certificate on an internal service', () => {
+    expect(
+      problemsOf({
+        services: {
+          bankchurn: {
+            awsCertificateArn:
+              'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000',
+          },
+        },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^services\.bankchurn\.awsCertificateArn: got "arn:aws:acm:[^"]+"; expected no certificate for exposure internal/,
+      ),
+    ]);
   });
 });

@@ -40,7 +40,8 @@ function shellCommands(markdown: string): string[] {
 }
 
 const commands = shellCommands(README);
-const curls = commands.filter((c) => c.startsWith('curl '));
+// The curl lines a reader runs locally; lines with a placeholder host (`http://<load balancer>`) are examples.
+const curls = commands.filter((c) => c.startsWith('curl ') && !/https?:\/\/</.test(c));
 const cdktf = commands.filter((c) => /(^|\s)npx cdktf /.test(c));
 
 describe('README commands', () => {
@@ -174,6 +175,7 @@ describe('README commands', () => {
 function stackNamesOf(command: string): string[] {
   const args = command
     .replace(/^.*npx cdktf \w+/s, '')
+    .replace(/\s#\s.*$/s, '')
     .trim()
     .split(/\s+/);
   // Flags that take a value: the value is not a stack name.

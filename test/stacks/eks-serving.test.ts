@@ -1,5 +1,6 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parseConfig } from '../../src/config/load';
+import { evaluateStack } from '../../src/security/gate';
 import { EksServingStack } from '../../stacks/eks-serving';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
@@ -214,5 +215,117 @@ describe('eks-serving stack', () => {
   test('depends on the cluster and image stacks', () => {
     const { stack, deps } = synth();
     expect(stack.dependencies).toEqual(deps);
+  });
+
+  test('serving namespaces make the cluster enforce the restricted Pod Security Standard', () => {
+    const namespaces = byName(synth().json, 'kubernetes_namespace_v1');
+    expect(Object.keys(namespaces).sort()).toEqual(SERVICES);
+    for (const ns of Object.values(namespaces)) {
+      expect(ns.metadata.labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+      });
+    }
+  });
+
+  test('a load-balanced service requires an API key from a Secret of generated keys; internal ones do not', () => {
+    const { json } = synth({ services: { bankchurn: { exposure: 'loadBalancer' }, nlpinsight: {} } });
+    const passwords = json.resource.random_password as Record<string, Json>;
+    expect(Object.keys(passwords).map((id) => id.replace(/_[0-9A-F]{8}$/, ''))).toEqual([
+      'bankchurn_api-keys_key-a',
+      'bankchurn_api-keys_key-b',
+    ]);
+    for (const password of Object.values(passwords)) {
+      expect(password).toMatchObject({ length: 40, special: false, keepers: { generation: '1' } });
+    }
+    const [keyA, keyB] = Object.keys(passwords);
+    const keys = `\${join(",", [random_password.${keyA}.result, random_password.${keyB}.result])}`;
+    const secrets = Object.values(json.resource.kubernetes_secret_v1) as Json[];
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!.metadata.name).toBe('bankchurn-api-keys');
+    expect(secrets[0]!.data).toEqual({ 'api-keys': keys });
+
+    const deployments = byName(json, 'kubernetes_deployment_v1');
+    const keyed = deployments.bankchurn!.spec.template.spec.container[0].env.filter(
+      (e: Json) => e.name === 'API_KEYS',
+    );
+    expect(keyed).toEqual([
+      {
+        name: 'API_KEYS',
+        value_from: {
+          secret_key_ref: {
+            key: 'api-keys',
+            name: expect.stringMatching(
+              /^\$\{kubernetes_secret_v1\.bankchurn_api-keys_secret_\w+\.metadata\[0\]\.name\}$/,
+            ),
+          },
+        },
+      },
+    ]);
+    // A new key changes the pod template, so the pods roll and load it.
+    expect(deployments.bankchurn!.spec.template.metadata.annotations['model-serving/api-keys-sha256']).toBe(
+      `\${sha256(${keys.slice(2, -1)})}`,
+    );
+    const internalEnv = deployments.nlpinsight!.spec.template.spec.container[0].env.map((e: Json) => e.name);
+    expect(internalEnv).not.toContain('API_KEYS');
+
+    expect(json.output.api_keys).toEqual({
+      description: expect.any(String),
+      sensitive: true,
+      value: { bankchurn: keys },
+    });
+    expect(json.output.api_key_commands.value).toEqual({
+      bankchurn:
+        "kubectl -n bankchurn get secret bankchurn-api-keys -o jsonpath='{.data.api-keys}' | base64 -d",
+    });
+    expect(json.provider.random).toEqual([{}]);
+  });
+
+  test("raising a key slot's generation replaces that key only (rotation)", () => {
+    const { json } = synth({
+      services: { bankchurn: { exposure: 'loadBalancer', apiKeyVersions: { b: 2 } } },
+    });
+    const generations = Object.entries(json.resource.random_password as Record<string, Json>).map(
+      ([id, p]) => [id.replace(/_[0-9A-F]{8}$/, ''), p.keepers.generation],
+    );
+    expect(generations).toEqual([
+      ['bankchurn_api-keys_key-a', '1'],
+      ['bankchurn_api-keys_key-b', '2'],
+    ]);
+  });
+
+  test('with only internal services there are no keys, no random provider and no key outputs', () => {
+    const { json } = synth();
+    expect(json.resource.random_password).toBeUndefined();
+    expect(json.provider.random).toBeUndefined();
+    expect(json.output.api_keys).toBeUndefined();
+  });
+
+  test('with an ACM certificate the load balancer terminates TLS on 443, and the gate has no plain-HTTP warning', () => {
+    const cert = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000';
+    const { json, stack } = synth({
+      services: {
+        bankchurn: {
+          exposure: 'publicLoadBalancer',
+          allowedIngressCidrs: ['203.0.113.0/24'],
+          awsCertificateArn: cert,
+        },
+        nlpinsight: { exposure: 'publicLoadBalancer', allowedIngressCidrs: ['203.0.113.0/24'] },
+      },
+    });
+    const services = byName(json, 'kubernetes_service_v1');
+    expect(services.bankchurn!.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': cert,
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+    });
+    expect(services.bankchurn!.spec.port).toEqual([
+      { name: 'http', port: 443, target_port: 'http', protocol: 'TCP' },
+    ]);
+    expect(services.nlpinsight!.spec.port[0].port).toBe(80);
+    const warnings = evaluateStack(stack).warnings.map((w) => `${w.rule} ${w.path}`);
+    expect(warnings).toEqual(['endpoints.public-lb-tls eks-serving/nlpinsight/service']);
   });
 });

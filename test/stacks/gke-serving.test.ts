@@ -190,4 +190,26 @@ describe('gke-serving stack', () => {
     const { stack, deps } = synth();
     expect(stack.dependencies).toEqual(deps);
   });
+
+  test('GKE parity: a public load balancer requires an API key from generated keys; namespaces are restricted', () => {
+    const { json } = synth({
+      services: { bankchurn: { exposure: 'publicLoadBalancer', allowedIngressCidrs: ['203.0.113.0/24'] } },
+    });
+    const secret = Object.values(json.resource.kubernetes_secret_v1)[0] as Json;
+    expect(secret.data['api-keys']).toMatch(
+      /^\$\{join\(",", \[random_password\.\S+\.result, random_password\.\S+\.result\]\)\}$/,
+    );
+    const env = byName(json, 'kubernetes_deployment_v1').bankchurn!.spec.template.spec.container[0]
+      .env as Json[];
+    expect(env.find((e) => e.name === 'API_KEYS')?.value_from.secret_key_ref.key).toBe('api-keys');
+    expect(json.output.api_keys.sensitive).toBe(true);
+    expect(byName(json, 'kubernetes_service_v1').bankchurn!.spec.load_balancer_source_ranges).toEqual([
+      '203.0.113.0/24',
+    ]);
+    expect(
+      byName(json, 'kubernetes_namespace_v1').bankchurn!.metadata.labels[
+        'pod-security.kubernetes.io/enforce'
+      ],
+    ).toBe('restricted');
+  });
 });

@@ -10,6 +10,7 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { status: 400, title: 'The request does not have the expected shape' },
   INVALID_INPUT: { status: 400, title: 'An instance does not match the model inputs' },
   BATCH_TOO_LARGE: { status: 400, title: 'Too many instances in one request' },
+  UNAUTHENTICATED: { status: 401, title: 'A valid API key is required' },
   MODEL_NOT_FOUND: { status: 404, title: 'No model with that name is loaded' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this route' },

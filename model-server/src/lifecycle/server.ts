@@ -88,6 +88,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logLevel: config.logLevel,
     logStream: options.logStream,
     serverVersion: options.serverVersion,
+    apiKeys: config.apiKeys,
   });
   await app.listen({ port: config.port, host: config.host, listenTextResolver: (a) => `listening on ${a}` });
   const url = urlOf(app.server, config.host);

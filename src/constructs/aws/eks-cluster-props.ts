@@ -87,14 +87,17 @@ export interface EksClusterProps {
    */
   readonly clusterCreatorAdmin?: boolean;
   /**
-   * Whether the Kubernetes API is reachable from the internet (still IAM-authenticated). The private
-   * endpoint is always on so nodes talk to the control plane inside the VPC.
-   * @default true - so `kubectl` and the serving stack's Kubernetes provider work from a laptop
+   * Whether the Kubernetes API is reachable from the internet (still IAM-authenticated), from
+   * `publicAccessCidrs` only. The private endpoint is always on so nodes talk to the control plane inside
+   * the VPC. Turn it on (with your address in `publicAccessCidrs`) to run `kubectl` and the serving stack
+   * from outside the VPC.
+   * @default false - private: reachable from inside the VPC only
    */
   readonly endpointPublicAccess?: boolean;
   /**
-   * CIDR blocks allowed to reach the public endpoint; narrow it to your own address in real use.
-   * @default ['0.0.0.0/0']
+   * CIDR blocks allowed to reach the public endpoint (e.g. `['203.0.113.7/32']`); required when
+   * `endpointPublicAccess` is true. The security gate refuses `0.0.0.0/0`.
+   * @default []
    */
   readonly publicAccessCidrs?: string[];
   /** Retention of the `/aws/eks/<name>/cluster` log group; a CloudWatch Logs retention value. @default 30 */
@@ -142,9 +145,14 @@ export const EKS_UNSUPPORTED_ZONE_IDS: readonly string[] = ['use1-az3', 'usw1-az
 /** The module's managed node group `disk_size` default. */
 export const DEFAULT_EKS_NODE_DISK_SIZE_IN_GB = 20;
 export const DEFAULT_EKS_CAPACITY_TYPE = 'ON_DEMAND';
-export const DEFAULT_EKS_ENDPOINT_PUBLIC_ACCESS = true;
-/** The module's `cluster_endpoint_public_access_cidrs` default. */
-export const DEFAULT_EKS_PUBLIC_ACCESS_CIDRS: readonly string[] = ['0.0.0.0/0'];
+/**
+ * Private only, as terraform-aws-eks (v20+) defaults `cluster_endpoint_public_access` to false: no CIDR is
+ * a safe default for a public API, so opening it takes the user's own networks (the security gate
+ * refuses 0.0.0.0/0).
+ */
+export const DEFAULT_EKS_ENDPOINT_PUBLIC_ACCESS = false;
+/** None: with `endpointPublicAccess` the user lists their networks (validation refuses an empty list). */
+export const DEFAULT_EKS_PUBLIC_ACCESS_CIDRS: readonly string[] = [];
 /** The module keeps 90 days; a demo cluster keeps 30. */
 export const DEFAULT_EKS_LOG_RETENTION_IN_DAYS = 30;
 /** The module's `cluster_enabled_log_types`. */

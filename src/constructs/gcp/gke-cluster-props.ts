@@ -58,8 +58,9 @@ export interface GkeClusterProps {
   /** Secondary range for Service IPs (VPC-native). @default '10.8.0.0/20' */
   readonly servicesCidr?: string;
   /**
-   * Only these blocks may reach the public endpoint (plus Google Cloud's own ranges are not implied).
-   * @default - no restriction: any address may reach the endpoint, which still requires Google credentials
+   * Only these blocks may reach the public endpoint (Google Cloud's own ranges are not implied); the
+   * endpoint still requires Google credentials. List your address to run `kubectl` or the serving stack.
+   * @default [] - no external address: the control plane is reachable from inside the VPC only
    */
   readonly masterAuthorizedNetworks?: GkeAuthorizedNetwork[];
   /**

@@ -205,14 +205,15 @@ export class GkeCluster extends Construct {
         enablePrivateEndpoint: p.privateEndpoint,
         masterIpv4CidrBlock: p.masterIpv4CidrBlock,
       },
-      masterAuthorizedNetworksConfig: p.masterAuthorizedNetworks
-        ? {
-            cidrBlocks: p.masterAuthorizedNetworks.map((n) => ({
-              cidrBlock: n.cidrBlock,
-              displayName: n.displayName ?? n.cidrBlock,
-            })),
-          }
-        : undefined,
+      // Always on: without it the public endpoint takes any address; with no blocks listed only the VPC
+      // (nodes, the private endpoint) reaches the control plane.
+      masterAuthorizedNetworksConfig: {
+        gcpPublicCidrsAccessEnabled: false,
+        cidrBlocks: (p.masterAuthorizedNetworks ?? []).map((n) => ({
+          cidrBlock: n.cidrBlock,
+          displayName: n.displayName ?? n.cidrBlock,
+        })),
+      },
       loggingConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] },
       monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
       deletionProtection: p.deletionProtection,

@@ -40,3 +40,17 @@ export const GKE_LOAD_BALANCER_ANNOTATIONS: LoadBalancerAnnotations = {
   internal: { 'networking.gke.io/load-balancer-type': 'Internal' },
   public: { 'cloud.google.com/l4-rbs': 'enabled' },
 };
+
+/**
+ * EKS: the load balancer terminates TLS on the Service's port with an ACM certificate and forwards plain
+ * TCP to the pods. Both the in-tree cloud provider and the AWS Load Balancer Controller read these.
+ */
+export function eksTlsAnnotations(certificateArn: string, port: number): Record<string, string> {
+  return {
+    'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': certificateArn,
+    'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': String(port),
+  };
+}
+
+/** The Service port of a service whose load balancer terminates TLS. */
+export const TLS_SERVICE_PORT = 443;

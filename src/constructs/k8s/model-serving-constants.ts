@@ -29,6 +29,7 @@ export const RESERVED_ENV = [
   'METRICS_PORT',
   'SHUTDOWN_DELAY_SECONDS',
   'SHUTDOWN_TIMEOUT_SECONDS',
+  'API_KEYS',
 ] as const;
 /**
  * Where the image keeps the bundled models (`WORKDIR /opt/model-server` + `COPY model-server/models

@@ -25,6 +25,7 @@ import {
   SHUTDOWN_MARGIN_SECONDS,
 } from './model-serving-constants';
 import { validateModelServingServiceProps } from './model-serving-service-validation';
+import { API_KEYS_CHECKSUM_ANNOTATION, type ApiKeyVersions, ServingApiKeys } from './serving-api-keys';
 
 export * from './model-serving-constants';
 
@@ -95,6 +96,12 @@ export interface ModelServingServiceProps {
   /** Port of the Service; it forwards to the server's serving port 8080. @default 80 */
   readonly servicePort?: number;
   /**
+   * More annotations of the Service, e.g. the load balancer's TLS certificate
+   * (`service.beta.kubernetes.io/aws-load-balancer-ssl-cert`).
+   * @default {}
+   */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  /**
    * Annotations of the service account: `eks.amazonaws.com/role-arn` for IRSA,
    * `iam.gke.io/gcp-service-account` for GKE Workload Identity.
    * @default {}
@@ -136,7 +143,26 @@ export interface ModelServingServiceProps {
   readonly partOf?: string;
   /** More labels for every resource and pod (e.g. project and environment); never used in selectors. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The server requires an API key (`API_KEYS`, from a Secret of two keys Terraform generates). Needs the
+   * `random` provider in the stack.
+   * @default - true when the service is load-balanced (exposure other than 'internal'), else false
+   */
+  readonly requireApiKey?: boolean;
+  /** Generations of the two API keys; raise one to replace that key (rotation). @default { a: 1, b: 1 } */
+  readonly apiKeyVersions?: ApiKeyVersions;
 }
+
+/**
+ * Namespace labels that make the API server enforce the "restricted" Pod Security Standard (and warn and
+ * audit against it), so no pod that breaks it can run in a serving namespace, whoever creates it.
+ */
+export const RESTRICTED_POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+} as const;
 
 /**
  * One model served on Kubernetes (EKS or GKE: cloud differences are props): namespace, service account,
@@ -158,6 +184,8 @@ export class ModelServingService extends Construct {
   readonly networkPolicy: NetworkPolicyV1;
   /** The GKE Managed Prometheus scrape configuration, when `podMonitoring` is set. */
   readonly podMonitoring?: Manifest;
+  /** The generated API keys and their Secret, when the server requires a key. */
+  readonly apiKeys?: ServingApiKeys;
   /** In-cluster URL of the service (`http://<name>.<namespace>.svc.cluster.local[:port]`). */
   readonly url: string;
   /** `kubectl` command that forwards local port 8080 to the Service, for clients outside the cluster. */
@@ -213,7 +241,11 @@ export class ModelServingService extends Construct {
       this.namespace = new NamespaceV1(this, 'namespace', {
         metadata: {
           name: settings.namespace,
-          labels: { ...props.labels, 'app.kubernetes.io/part-of': labels['app.kubernetes.io/part-of'] },
+          labels: {
+            ...props.labels,
+            'app.kubernetes.io/part-of': labels['app.kubernetes.io/part-of'],
+            ...RESTRICTED_POD_SECURITY_LABELS,
+          },
         },
       });
     }
@@ -245,6 +277,14 @@ export class ModelServingService extends Construct {
       ...settings.env,
     };
     const httpProbe = { path: READINESS_PATH, port: String(SERVING_PORT) };
+    if (props.requireApiKey ?? settings.exposure !== 'internal') {
+      this.apiKeys = new ServingApiKeys(this, 'api-keys', {
+        namespace,
+        secretName: `${name}-api-keys`,
+        labels,
+        ...(props.apiKeyVersions ? { versions: props.apiKeyVersions } : {}),
+      });
+    }
 
     this.deployment = new DeploymentV1(this, 'deployment', {
       metadata,
@@ -263,6 +303,7 @@ export class ModelServingService extends Construct {
               'prometheus.io/scrape': 'true',
               'prometheus.io/port': String(METRICS_PORT),
               'prometheus.io/path': METRICS_PATH,
+              ...(this.apiKeys ? { [API_KEYS_CHECKSUM_ANNOTATION]: this.apiKeys.checksum } : {}),
             },
           },
           spec: {
@@ -290,7 +331,10 @@ export class ModelServingService extends Construct {
                   { name: 'http', containerPort: SERVING_PORT, protocol: 'TCP' },
                   { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' },
                 ],
-                env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                env: [
+                  ...Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
+                  ...(this.apiKeys ? [this.apiKeys.envVar] : []),
+                ],
                 resources: { requests: settings.requests, limits: settings.limits },
                 // Model loading plus the self-test may take a while: up to 5 s x 24 = 120 s before liveness counts.
                 startupProbe: {
@@ -339,7 +383,10 @@ export class ModelServingService extends Construct {
           ? props.loadBalancerAnnotations?.public
           : undefined;
     this.service = new ServiceV1(this, 'service', {
-      metadata: { ...metadata, ...nonEmpty('annotations', serviceAnnotations) },
+      metadata: {
+        ...metadata,
+        ...nonEmpty('annotations', { ...serviceAnnotations, ...props.serviceAnnotations }),
+      },
       spec: {
         type: loadBalanced ? 'LoadBalancer' : 'ClusterIP',
         selector: this.selectorLabels,

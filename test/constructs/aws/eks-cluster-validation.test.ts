@@ -154,7 +154,7 @@ describe('EksCluster props validation', () => {
     ],
     [
       'no public access CIDRs',
-      { publicAccessCidrs: [] },
+      { endpointPublicAccess: true },
       'publicAccessCidrs is empty while endpointPublicAccess is true: list the CIDR blocks allowed to reach the API, or set endpointPublicAccess to false.',
     ],
     [

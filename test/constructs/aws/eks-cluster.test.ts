@@ -309,15 +309,21 @@ describe('EksCluster', () => {
     ).toBe(4); // 3 private route tables + the public one
   });
 
-  test('public endpoint open by default, private endpoint always on, CIDRs dropped when public access is off', () => {
+  test('API endpoint private by default (no CIDR is a safe default), public only from the listed CIDRs', () => {
     expect(cluster.vpc_config).toMatchObject({
       endpoint_private_access: true,
-      endpoint_public_access: true,
-      public_access_cidrs: ['0.0.0.0/0'],
+      endpoint_public_access: false,
     });
-    const closed = only(synth({ endpointPublicAccess: false }), 'aws_eks_cluster')[1];
-    expect(closed.vpc_config).toMatchObject({ endpoint_public_access: false });
-    expect((closed.vpc_config as Record<string, unknown>).public_access_cidrs).toBeUndefined();
+    expect((cluster.vpc_config as Record<string, unknown>).public_access_cidrs).toBeUndefined();
+    const open = only(
+      synth({ endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.7/32'] }),
+      'aws_eks_cluster',
+    )[1];
+    expect(open.vpc_config).toMatchObject({
+      endpoint_private_access: true,
+      endpoint_public_access: true,
+      public_access_cidrs: ['203.0.113.7/32'],
+    });
   });
 
   test('handles point at the synthesized resources', () => {

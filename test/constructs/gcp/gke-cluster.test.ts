@@ -64,7 +64,11 @@ describe('GkeCluster', () => {
       cluster_secondary_range_name: 'pods',
       services_secondary_range_name: 'services',
     });
-    expect(cluster.master_authorized_networks_config).toBeUndefined();
+    // Authorized networks always on: with none listed, no external address reaches the public endpoint.
+    expect(cluster.master_authorized_networks_config).toEqual({
+      cidr_blocks: [],
+      gcp_public_cidrs_access_enabled: false,
+    });
   });
 
   test('shielded nodes with secure boot, on the cluster and the pool', () => {
@@ -192,6 +196,7 @@ describe('GkeCluster', () => {
         { cidr_block: '203.0.113.7/32', display_name: 'office' },
         { cidr_block: '198.51.100.0/24', display_name: '198.51.100.0/24' },
       ],
+      gcp_public_cidrs_access_enabled: false,
     });
     expect(c.private_cluster_config).toMatchObject({ enable_private_endpoint: true });
     expect(c.location).toBe('europe-west1-b');

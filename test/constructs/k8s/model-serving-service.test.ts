@@ -354,4 +354,29 @@ describe('ModelServingService validation (one error listing every problem)', () 
     expect(message).toContain('metricsScraperNamespaces[0]: got "Monitoring"');
     expect(message).toContain('env.PORT: got "1234"; expected a variable the construct does not set itself');
   });
+
+  test('the server requires an API key exactly when the service is load-balanced, unless told otherwise', () => {
+    const keyed = (props: Partial<ModelServingServiceProps>) => {
+      const out = synth(props);
+      const env = only(out, 'kubernetes_deployment_v1').spec.template.spec.container[0].env as Json[];
+      return {
+        passwords: Object.keys(out.resource.random_password ?? {}).length,
+        secrets: Object.keys(out.resource.kubernetes_secret_v1 ?? {}).length,
+        env: env.some((e) => e.name === 'API_KEYS'),
+      };
+    };
+    expect(keyed({})).toEqual({ passwords: 0, secrets: 0, env: false });
+    expect(keyed({ exposure: 'loadBalancer' })).toEqual({ passwords: 2, secrets: 1, env: true });
+    expect(keyed({ exposure: 'publicLoadBalancer' })).toEqual({ passwords: 2, secrets: 1, env: true });
+    expect(keyed({ exposure: 'loadBalancer', requireApiKey: false })).toEqual({
+      passwords: 0,
+      secrets: 0,
+      env: false,
+    });
+    expect(keyed({ requireApiKey: true })).toEqual({ passwords: 2, secrets: 1, env: true });
+  });
+
+  test('API_KEYS is reserved: env cannot set a literal key', () => {
+    expect(errorOf({ env: { API_KEYS: 'x' } })).toMatch(/env\.API_KEYS/);
+  });
 });

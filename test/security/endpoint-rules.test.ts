@@ -1,0 +1,213 @@
+import type { Json } from '../../src/security/finding';
+import {
+  loadBalancerAuthentication,
+  noLiteralSecrets,
+  publicLoadBalancerSourceRanges,
+  publicLoadBalancerTls,
+  sagemakerEncryption,
+  vertexEncryption,
+} from '../../src/security/rules/endpoints';
+import { requiredTags } from '../../src/security/rules/tags';
+import { resources, violations } from './helpers';
+
+describe('managed endpoint encryption', () => {
+  test('a SageMaker endpoint config without the key the stack uses is caught', () => {
+    const json = resources({
+      aws_kms_key: { key: {} },
+      aws_sagemaker_endpoint_configuration: { ec: { name_prefix: 'x' } },
+    });
+    expect(violations(sagemakerEncryption, json)).toEqual([
+      `aws_sagemaker_endpoint_configuration.ec: kms_key_arn is not set while the stack has a configured key (\${aws_kms_key.key.arn})`,
+    ]);
+    json.resource.aws_sagemaker_endpoint_configuration.ec.kms_key_arn = `\${aws_kms_key.key.arn}`;
+    expect(violations(sagemakerEncryption, json)).toEqual([]);
+    // No key anywhere in the stack: AWS-owned encryption is the configured choice.
+    expect(
+      violations(sagemakerEncryption, resources({ aws_sagemaker_endpoint_configuration: { ec: {} } })),
+    ).toEqual([]);
+  });
+
+  test('a SageMaker endpoint config with another key than the declared one is caught', () => {
+    const json = resources({
+      aws_sagemaker_endpoint_configuration: { ec: { kms_key_arn: 'arn:aws:kms:us-east-1:1:key/other' } },
+    });
+    const declaredKeys = { aws: ['arn:aws:kms:us-east-1:1:key/configured'], gcp: [] };
+    expect(violations(sagemakerEncryption, json, { declaredKeys })).toEqual([
+      'aws_sagemaker_endpoint_configuration.ec: kms_key_arn is arn:aws:kms:us-east-1:1:key/other, not the configured key arn:aws:kms:us-east-1:1:key/configured',
+    ]);
+  });
+
+  test('the key of the artifact bucket counts as the configured key', () => {
+    const json = resources({
+      aws_s3_bucket_server_side_encryption_configuration: {
+        sse: {
+          rule: [
+            {
+              apply_server_side_encryption_by_default: {
+                sse_algorithm: 'aws:kms',
+                kms_master_key_id: 'arn:k',
+              },
+            },
+          ],
+        },
+      },
+      aws_sagemaker_endpoint_configuration: { ec: {} },
+    });
+    expect(violations(sagemakerEncryption, json)).toHaveLength(1);
+  });
+
+  test('a Vertex endpoint without the configured Cloud KMS key is caught', () => {
+    const json = resources({
+      google_storage_bucket: {
+        b: { encryption: { default_kms_key_name: 'projects/p/locations/l/keyRings/r/cryptoKeys/k' } },
+      },
+      google_vertex_ai_endpoint: { ep: { name: '123' } },
+    });
+    expect(violations(vertexEncryption, json)).toHaveLength(1);
+    json.resource.google_vertex_ai_endpoint.ep.encryption_spec = {
+      kms_key_name: 'projects/p/locations/l/keyRings/r/cryptoKeys/k',
+    };
+    expect(violations(vertexEncryption, json)).toEqual([]);
+  });
+});
+
+/** A Deployment selected by `app: d` whose container has `env`, and a Service in front of it. */
+function exposed(service: Json, env: Json[]): Json {
+  return resources({
+    kubernetes_deployment_v1: {
+      d: {
+        metadata: { namespace: 'ns' },
+        spec: {
+          template: { metadata: { labels: { app: 'd' } }, spec: { container: [{ name: 'server', env }] } },
+        },
+      },
+    },
+    kubernetes_service_v1: {
+      s: {
+        metadata: { namespace: 'ns', ...service.metadata },
+        spec: { selector: { app: 'd' }, ...service.spec },
+      },
+    },
+  });
+}
+const KEY_FROM_SECRET = [
+  { name: 'API_KEYS', value_from: { secret_key_ref: { name: 'd-api-keys', key: 'api-keys' } } },
+];
+const INTERNAL = { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' };
+
+describe('load balancers', () => {
+  test('a public load balancer without source ranges, or open to 0.0.0.0/0, is caught; internal ones are not', () => {
+    expect(
+      violations(
+        publicLoadBalancerSourceRanges,
+        exposed({ spec: { type: 'LoadBalancer' } }, KEY_FROM_SECRET),
+      ),
+    ).toEqual(['kubernetes_service_v1.s: public load balancer admits any address']);
+    const open = exposed(
+      { spec: { type: 'LoadBalancer', load_balancer_source_ranges: ['0.0.0.0/0'] } },
+      KEY_FROM_SECRET,
+    );
+    expect(violations(publicLoadBalancerSourceRanges, open)).toHaveLength(1);
+    const listed = exposed(
+      { spec: { type: 'LoadBalancer', load_balancer_source_ranges: ['203.0.113.0/24'] } },
+      [],
+    );
+    expect(violations(publicLoadBalancerSourceRanges, listed)).toEqual([]);
+    const internal = exposed({ metadata: { annotations: INTERNAL }, spec: { type: 'LoadBalancer' } }, []);
+    expect(violations(publicLoadBalancerSourceRanges, internal)).toEqual([]);
+    const gkeInternal = exposed(
+      {
+        metadata: { annotations: { 'networking.gke.io/load-balancer-type': 'Internal' } },
+        spec: { type: 'LoadBalancer' },
+      },
+      [],
+    );
+    expect(violations(publicLoadBalancerSourceRanges, gkeInternal)).toEqual([]);
+  });
+
+  test('a load-balanced service whose server requires no key from a Secret is caught (internal LBs too)', () => {
+    const internal = { metadata: { annotations: INTERNAL }, spec: { type: 'LoadBalancer' } };
+    expect(violations(loadBalancerAuthentication, exposed(internal, []))).toEqual([
+      'kubernetes_service_v1.s: exposes kubernetes_deployment_v1.d, whose server requires no API key from a Secret',
+    ]);
+    expect(
+      violations(loadBalancerAuthentication, exposed(internal, [{ name: 'API_KEYS', value: 'literal' }])),
+    ).toHaveLength(1);
+    expect(violations(loadBalancerAuthentication, exposed(internal, KEY_FROM_SECRET))).toEqual([]);
+    expect(violations(loadBalancerAuthentication, exposed({ spec: { type: 'ClusterIP' } }, []))).toEqual([]);
+  });
+
+  test('a public load balancer without TLS is a warning that says the key travels in clear', () => {
+    expect(publicLoadBalancerTls.severity).toBe('warning');
+    const plain = exposed(
+      { spec: { type: 'LoadBalancer', load_balancer_source_ranges: ['203.0.113.0/24'] } },
+      KEY_FROM_SECRET,
+    );
+    expect(violations(publicLoadBalancerTls, plain)).toEqual([
+      'kubernetes_service_v1.s: plain HTTP on the internet: traffic and the API key travel in clear',
+    ]);
+    const tls = exposed(
+      {
+        metadata: {
+          annotations: { 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': 'arn:aws:acm:x' },
+        },
+        spec: { type: 'LoadBalancer' },
+      },
+      [],
+    );
+    expect(violations(publicLoadBalancerTls, tls)).toEqual([]);
+  });
+
+  test('a key, token or password given as a literal env value is caught', () => {
+    const json = exposed({ spec: { type: 'ClusterIP' } }, [
+      { name: 'API_KEYS', value: 'k' },
+      { name: 'DB_PASSWORD', value: 'p' },
+      { name: 'LOG_LEVEL', value: 'info' },
+    ]);
+    expect(violations(noLiteralSecrets, json)).toEqual([
+      'kubernetes_deployment_v1.d: container server: API_KEYS is a literal value',
+      'kubernetes_deployment_v1.d: container server: DB_PASSWORD is a literal value',
+    ]);
+  });
+});
+
+describe('tags and labels', () => {
+  const TAGS = { project: 'p', service: 's', environment: 'e' };
+  const taggable = {
+    hasArgument: (_name: string, attribute: string) => ['tags', 'labels'].includes(attribute),
+  };
+
+  test('a taggable resource missing project/service/environment is caught; provider defaults count', () => {
+    const json = resources(
+      { aws_s3_bucket: { b: {} }, aws_iam_role: { r: { tags: { project: 'p' } } } },
+      { provider: { aws: [{ region: 'us-east-1' }] } },
+    );
+    expect(violations(requiredTags, json, taggable)).toEqual([
+      'aws_s3_bucket.b: no project, service, environment tag/label',
+      'aws_iam_role.r: no service, environment tag/label',
+    ]);
+    json.provider.aws[0].default_tags = [{ tags: TAGS }];
+    expect(violations(requiredTags, json, taggable)).toEqual([]);
+  });
+
+  test('Google labels count default_labels; an aliased provider is matched by its alias', () => {
+    const json = resources(
+      { google_storage_bucket: { b: { provider: 'google.other' } } },
+      { provider: { google: [{ default_labels: TAGS }, { alias: 'other' }] } },
+    );
+    expect(violations(requiredTags, json, taggable)).toEqual([
+      'google_storage_bucket.b: no project, service, environment tag/label',
+    ]);
+  });
+
+  test('Kubernetes resources are checked on metadata.labels; types without tags are not checked', () => {
+    const json = resources({
+      kubernetes_service_v1: { s: { metadata: { name: 's', labels: { project: 'p' } } } },
+      kubernetes_manifest: { m: { manifest: { metadata: { labels: TAGS } } } },
+      docker_image: { i: { name: 'x' } },
+    });
+    expect(violations(requiredTags, json, taggable)).toEqual([
+      'kubernetes_service_v1.s: no service, environment tag/label',
+    ]);
+  });
+});
