@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { bundleProblem } from '../artifact/bundle-dir';
 import { ConfigError } from './errors';
 
 /** One file of a bundle as the bucket construct uploads it. */
@@ -23,9 +24,6 @@ export interface ModelBundle {
 /** From `cdktf.out/stacks/<stack>` back to the project root. */
 export const STACK_DIR_TO_ROOT = '../../..';
 
-/** The files a bundle needs at least one of (see the model server's loader). */
-const BUNDLE_MARKERS = ['metadata.json', 'model.json'];
-
 /**
  * Reads the bundle directory `dir` (relative to `rootDir`, the project root) for upload. Throws a
  * ConfigError naming `field` when it is not a bundle. Hashes depend on names and contents only, so the
@@ -33,12 +31,11 @@ const BUNDLE_MARKERS = ['metadata.json', 'model.json'];
  */
 export function readModelBundle(rootDir: string, dir: string, field = 'vertex.modelDir'): ModelBundle {
   const absolute = path.resolve(rootDir, dir);
-  if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
-    throw new ConfigError('model bundle', [`${field}: got ${JSON.stringify(dir)}; expected a directory`]);
-  }
-  if (!BUNDLE_MARKERS.some((marker) => existsSync(path.join(absolute, marker)))) {
+  // The one bundle rule the SageMaker artifact uses too (metadata, or a bare booster).
+  const problem = bundleProblem(absolute);
+  if (problem) {
     throw new ConfigError('model bundle', [
-      `${field}: got ${JSON.stringify(dir)}; expected a model bundle (a directory with ${BUNDLE_MARKERS.join(' or ')})`,
+      `${field}: got ${JSON.stringify(dir)}; expected a model bundle directory (${problem})`,
     ]);
   }
   const relativeDir = path.relative(rootDir, absolute).split(path.sep).join('/');

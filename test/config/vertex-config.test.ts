@@ -113,10 +113,12 @@ describe('model bundle read at synth', () => {
 
   test('a directory that is missing or not a bundle is a config error naming the field', () => {
     expect(() => readModelBundle(ROOT, 'no/such/dir')).toThrow(
-      new ConfigError('model bundle', ['vertex.modelDir: got "no/such/dir"; expected a directory']),
+      new ConfigError('model bundle', [
+        'vertex.modelDir: got "no/such/dir"; expected a model bundle directory (no such directory)',
+      ]),
     );
     expect(() => readModelBundle(ROOT, 'src')).toThrow(
-      'vertex.modelDir: got "src"; expected a model bundle (a directory with metadata.json or model.json)',
+      'vertex.modelDir: got "src"; expected a model bundle directory (it holds neither metadata.json nor model.json)',
     );
   });
 });
