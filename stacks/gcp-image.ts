@@ -4,6 +4,7 @@ import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import { guardedGcpProjectId } from '../src/common/gcp-project-guard';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import { toImageSourceProps } from '../src/config/image-source';
 import type { GcpImageConfig } from '../src/config/resolve';
@@ -32,7 +33,8 @@ export class GcpImageStack extends ProjectStack {
   constructor(scope: Construct, id: string, props: GcpImageStackProps) {
     super(scope, id, props);
     new GoogleProvider(this, 'google', {
-      project: props.gcpProjectId,
+      // A deploy with the placeholder project stops before any API call.
+      project: guardedGcpProjectId(this, props.gcpProjectId),
       region: props.region,
       defaultLabels: { ...this.tags },
     });

@@ -3,6 +3,7 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { TerraformOutput, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { guardedGcpProjectId } from '../src/common/gcp-project-guard';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ModelBundle } from '../src/config/model-bundle';
 import type { VertexConfig } from '../src/config/resolve';
@@ -58,7 +59,8 @@ export class VertexEndpointStack extends ProjectStack {
     for (const stack of props.dependsOn ?? []) this.addDependency(stack);
     const { vertex } = props;
     new GoogleProvider(this, 'google', {
-      project: props.gcpProjectId,
+      // A deploy with the placeholder project stops before any API call.
+      project: guardedGcpProjectId(this, props.gcpProjectId),
       region: props.region,
       defaultLabels: { ...this.tags },
     });

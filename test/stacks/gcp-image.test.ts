@@ -66,10 +66,11 @@ describe('gcp-image stack', () => {
   test('provider: project, region, default labels', () => {
     const { json } = synth({ gcp: { projectId: 'my-project-1', region: 'europe-west4' } });
     expect(json.provider.google[0]).toEqual({
-      project: 'my-project-1',
+      project: `\${var.gcp_project_id}`,
       region: 'europe-west4',
       default_labels: { project: 'model-serving', service: 'gcp-image', environment: 'demo' },
     });
+    expect(json.variable.gcp_project_id.default).toBe('my-project-1');
   });
 
   test('prebuilt mode: digest recorded, no build, no docker provider', () => {

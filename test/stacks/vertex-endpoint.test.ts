@@ -72,11 +72,12 @@ describe('vertex-endpoint stack', () => {
   test('provider: project, region and the default labels every resource carries', () => {
     const { json } = synth({ gcp: { projectId: 'my-project-1', region: 'europe-west4' } });
     expect(json.provider.google[0]).toEqual({
-      project: 'my-project-1',
+      project: `\${var.gcp_project_id}`,
       region: 'europe-west4',
       default_labels: { project: 'model-serving', service: 'vertex-endpoint', environment: 'demo' },
     });
     expect(json.provider.time).toBeUndefined();
+    expect(json.variable.gcp_project_id.default).toBe('my-project-1');
   });
 
   test('bucket: uniform access, public access prevention, versioning, force destroy, old versions expire', () => {
