@@ -1,3 +1,4 @@
+import { costCommand } from './cost';
 import { invokeCommand } from './invoke';
 import { type CliCommand, type CliIo, processIo } from './io';
 import { CommandError, UsageError } from './usage-error';
@@ -9,6 +10,7 @@ import { vertexDeployCommand } from './vertex-deploy';
  */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   invoke: invokeCommand,
+  cost: costCommand,
   'vertex-deploy': vertexDeployCommand,
 };
 
