@@ -1,4 +1,6 @@
 import { costCommand } from './cost';
+import { deployCommand } from './deploy';
+import { destroyCommand } from './destroy';
 import { invokeCommand } from './invoke';
 import { type CliCommand, type CliIo, processIo } from './io';
 import { CommandError, UsageError } from './usage-error';
@@ -11,6 +13,8 @@ import { vertexDeployCommand } from './vertex-deploy';
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   invoke: invokeCommand,
   cost: costCommand,
+  deploy: deployCommand,
+  destroy: destroyCommand,
   'vertex-deploy': vertexDeployCommand,
 };
 
