@@ -1,3 +1,4 @@
+import { compareCommand } from './compare';
 import { costCommand } from './cost';
 import { deployCommand } from './deploy';
 import { destroyCommand } from './destroy';
@@ -13,6 +14,7 @@ import { vertexDeployCommand } from './vertex-deploy';
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   invoke: invokeCommand,
   cost: costCommand,
+  compare: compareCommand,
   deploy: deployCommand,
   destroy: destroyCommand,
   'vertex-deploy': vertexDeployCommand,

@@ -65,16 +65,24 @@ export function appendTiming(rootDir: string, timing: DeployTiming): void {
   appendFileSync(path.join(rootDir, TIMINGS_FILE), `${JSON.stringify(timing)}\n`);
 }
 
-/** Writes the run as `compare-<stamp>.json` and `.md` and as the latest; returns the files written. */
-export function writeCompareResult(rootDir: string, result: CompareResult, markdown: string): string[] {
-  mkdirSync(path.join(rootDir, RESULTS_DIR), { recursive: true });
+/**
+ * Writes the run as `compare-<stamp>.json` and `.md` and as `compare-latest.json` in `dir` (relative to
+ * `rootDir`); returns the files written, relative to `rootDir`.
+ */
+export function writeCompareResult(
+  rootDir: string,
+  result: CompareResult,
+  markdown: string,
+  dir: string = RESULTS_DIR,
+): string[] {
+  mkdirSync(path.resolve(rootDir, dir), { recursive: true });
   const stamp = result.date.replace(/[:.]/g, '-');
   const files = [
-    [`${RESULTS_DIR}/compare-${stamp}.json`, `${JSON.stringify(result, null, 2)}\n`],
-    [`${RESULTS_DIR}/compare-${stamp}.md`, markdown],
-    [LATEST_COMPARE_FILE, `${JSON.stringify(result, null, 2)}\n`],
+    [path.join(dir, `compare-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`],
+    [path.join(dir, `compare-${stamp}.md`), markdown],
+    [path.join(dir, 'compare-latest.json'), `${JSON.stringify(result, null, 2)}\n`],
   ] as const;
-  for (const [file, text] of files) writeFileSync(path.join(rootDir, file), text);
+  for (const [file, text] of files) writeFileSync(path.resolve(rootDir, file), text);
   return files.map(([file]) => file);
 }
 
