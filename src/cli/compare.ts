@@ -1,11 +1,17 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { deployTimes, deployTimesMarkdown, readTimings } from '../compare/deploy-times';
 import { LOCAL_MODES } from '../compare/local-servers';
 import { compareMarkdown } from '../compare/report';
 import { RESULTS_DIR, writeCompareResult } from '../compare/results';
 import { type CompareTarget, runCompare } from '../compare/run-compare';
-import { nativeTransport, sagemakerEndpointTransport, vertexTransport } from '../compare/transports';
+import {
+  API_KEY_ENV,
+  nativeTransport,
+  sagemakerEndpointTransport,
+  vertexTransport,
+} from '../compare/transports';
 import { SAGEMAKER_STACK } from './invoke-sagemaker';
 import { VERTEX_STACK, vertexPredictUrl, vertexTargetFrom } from './invoke-vertex';
 import type { CliCommand, CliIo } from './io';
@@ -14,11 +20,8 @@ import { readStackOutputs, requireStringOutput } from './outputs';
 import { UsageError } from './usage-error';
 import { tokenSourceFrom } from './vertex/access-token';
 
-/** Where an API key for load-balanced Kubernetes services is read when --api-key is not given. */
-export const API_KEY_ENV = 'MODEL_SERVING_API_KEY';
-
 export const COMPARE_USAGE = `usage: npm run compare -- [targets] [--model NAME] [--seed N] [--instances N]
-    [--concurrency N] [--duration SECONDS] [--first-after-deploy] [--out DIR]
+    [--concurrency N] [--duration SECONDS] [--warmup SECONDS] [--first-after-deploy] [--out DIR]
 
   Sends the same seeded requests (one instance each) to every target, without and then with explanations,
   for --duration seconds at --concurrency requests in flight, and reports per target p50/p95/p99 latency,
@@ -36,7 +39,9 @@ export const COMPARE_USAGE = `usage: npm run compare -- [targets] [--model NAME]
                            [--vertex-base-url URL]
   --first-after-deploy     the first request to a remote target is its first since deploy: report it as cold start
 
-  defaults: --model bankchurn --seed 42 --instances 20 --concurrency 4 --duration 10`;
+  --warmup SECONDS         unmeasured requests to each target first (its first request is still the cold one)
+
+  defaults: --model bankchurn --seed 42 --instances 20 --concurrency 4 --duration 10 --warmup 3`;
 
 const OPTIONS = {
   local: { type: 'boolean' },
@@ -60,6 +65,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   'first-after-deploy': { type: 'boolean' },
   out: { type: 'string' },
+  warmup: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -151,6 +157,7 @@ export const compareCommand: CliCommand = {
     const instanceCount = numberFlag(values.instances, '--instances', { min: 1, integer: true }) ?? 20;
     const concurrency = numberFlag(values.concurrency, '--concurrency', { min: 1, integer: true }) ?? 4;
     const durationSeconds = numberFlag(values.duration, '--duration', { min: 0.1 }) ?? 10;
+    const warmupSeconds = numberFlag(values.warmup, '--warmup') ?? 3;
     const targets: CompareTarget[] = [
       ...(values.local
         ? LOCAL_MODES.map((mode) => ({ name: `local-${mode}`, kind: 'local' as const, mode }))
@@ -168,10 +175,11 @@ export const compareCommand: CliCommand = {
       instanceCount,
       concurrency,
       durationSeconds,
+      warmupSeconds,
       targets,
       print: io.stdout,
     });
-    const markdown = compareMarkdown(result);
+    const markdown = compareMarkdown(result) + deployTimesMarkdown(deployTimes(readTimings(io.cwd)));
     const files = writeCompareResult(io.cwd, result, markdown, values.out ?? RESULTS_DIR);
     io.stdout(`\n${markdown}\nwritten: ${files.join(', ')}\n`);
   },

@@ -93,10 +93,5 @@ export const costCommand: CliCommand = {
       return;
     }
     io.stdout(formatCostReport(report));
-    if (rps !== undefined && usage.throughputSource) {
-      io.stdout(
-        `Note: throughput per instance ${usage.throughputPerInstanceRps} rps (${usage.throughputSource}).\n`,
-      );
-    }
   },
 };

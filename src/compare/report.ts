@@ -15,7 +15,7 @@ export function compareMarkdown(result: CompareResult): string {
   const head = [
     `# Comparison run ${result.date}`,
     '',
-    `Model ${config.model}, ${config.instances} seeded instances (seed ${config.seed}), one instance per request, concurrency ${config.concurrency}, ${config.durationSeconds} s per run.`,
+    `Model ${config.model}, ${config.instances} seeded instances (seed ${config.seed}), one instance per request, concurrency ${config.concurrency}, ${config.durationSeconds} s per run after ${config.warmupSeconds} s of unmeasured warm-up per target.`,
     `Versions: ${Object.entries(result.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}. Machine: ${result.machine}.`,

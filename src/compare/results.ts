@@ -45,6 +45,7 @@ export interface CompareResult {
     readonly instances: number;
     readonly concurrency: number;
     readonly durationSeconds: number;
+    readonly warmupSeconds: number;
   };
   readonly versions: Readonly<Record<string, string>>;
   readonly machine: string;

@@ -30,6 +30,12 @@ export interface CompareOptions {
   readonly instanceCount: number;
   readonly concurrency: number;
   readonly durationSeconds: number;
+  /**
+   * Unmeasured requests to each target before its runs, so both the server's and this client's code are
+   * compiled by V8 before anything is measured (without it the first run of a session measured a third
+   * of the later runs' throughput). The first warm-up request is still the cold one. @default 0
+   */
+  readonly warmupSeconds?: number;
   readonly targets: readonly CompareTarget[];
   /** Without explanations, then with: the two runs per target. @default [false, true] */
   readonly explainModes?: readonly boolean[];
@@ -93,6 +99,22 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       transport = target.transport;
     }
     try {
+      let warmupFirstMs: number | undefined;
+      const warmup = options.warmupSeconds ?? 0;
+      if (warmup > 0) {
+        options.print(`${target.name}: warming up for ${warmup} s (not measured) …\n`);
+        const warm = await runLoad({
+          transport,
+          instances,
+          explain: false,
+          concurrency: options.concurrency,
+          durationMs: warmup * 1000,
+        });
+        warmupFirstMs = warm.firstMs;
+        options.print(
+          `  ${target.name} warm-up: ${warm.requests} requests, ${warm.errors} errors${warm.firstErrors.length ? ` (${warm.firstErrors[0]})` : ''}\n`,
+        );
+      }
       for (const [index, explain] of modes.entries()) {
         const label = `${target.name} ${explain ? 'with' : 'without'} explanations`;
         options.print(`${label}: ${options.durationSeconds} s at concurrency ${options.concurrency} …\n`);
@@ -121,12 +143,13 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
         });
         const successes = load.latenciesMs.length;
         // Cold: the first request after this run started the server, or after a deploy the caller named.
+        const firstMs = index === 0 ? (warmupFirstMs ?? load.firstMs) : undefined;
         const cold =
-          index === 0 && load.firstMs !== undefined
+          firstMs !== undefined
             ? target.kind === 'local'
-              ? server!.readyMs + load.firstMs
+              ? server!.readyMs + firstMs
               : target.firstIsCold
-                ? load.firstMs
+                ? firstMs
                 : undefined
             : undefined;
         const run: TargetRun = {
@@ -171,6 +194,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       instances: options.instanceCount,
       concurrency: options.concurrency,
       durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds ?? 0,
     },
     versions: versions(options.rootDir, options.modelDir),
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), load average ${load1!.toFixed(1)} at the start`,

@@ -22,6 +22,9 @@ export interface Transport {
   close(): void;
 }
 
+/** Where an API key for load-balanced Kubernetes services is read when no flag gives one. */
+export const API_KEY_ENV = 'MODEL_SERVING_API_KEY';
+
 /** The header a load-balanced Kubernetes service checks (the server also takes `Authorization: Bearer`). */
 export const API_KEY_HEADER = 'x-api-key';
 

@@ -305,6 +305,11 @@ export function calculateCost(
       `vertex-endpoint has no time-to-live (vertex.ttlHours): it bills ${describeHourly(costOf('vertex-endpoint'))} until you run \`npm run destroy -- vertex\``,
     );
   }
+  if (usage.requestsPerSecond !== undefined && usage.throughputPerInstanceRps !== undefined) {
+    notes.push(
+      `At ${usage.requestsPerSecond} requests/second: ${usage.throughputPerInstanceRps} requests/second per instance (${usage.throughputSource ?? 'given'}), one server process per instance; a cloud instance's own throughput comes from \`npm run compare\` against it.`,
+    );
+  }
   if (usage.logGbPerDay === undefined) {
     notes.push(
       'Log ingestion and retention depend on log volume: pass --log-gb-per-day to price them (CloudWatch: $0.50/GB ingested, $0.03/GB-month kept).',

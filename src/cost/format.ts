@@ -72,8 +72,8 @@ export function formatCostReport(report: CostReport): string {
       '',
     );
   }
-  for (const warning of report.warnings) out.push(`WARNING: ${warning}`);
+  for (const warning of report.warnings) out.push(`- WARNING: ${warning}`);
   if (report.warnings.length > 0) out.push('');
-  for (const note of report.notes) out.push(`Note: ${note}`);
+  for (const note of report.notes) out.push(`- Note: ${note}`);
   return `${out.join('\n')}\n`;
 }

@@ -14,7 +14,7 @@ function capture(env: Record<string, string> = {}): CliIo & { out: string[]; err
   return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, cwd: ROOT };
 }
 
-const SHORT = ['--duration', '0.3', '--concurrency', '1', '--instances', '3'];
+const SHORT = ['--duration', '0.3', '--concurrency', '1', '--instances', '3', '--warmup', '0.1'];
 const latest = (dir: string) =>
   JSON.parse(readFileSync(path.join(dir, 'compare-latest.json'), 'utf8')) as CompareResult;
 
@@ -32,6 +32,7 @@ describe('npm run compare -- --local', () => {
       instances: 3,
       concurrency: 1,
       durationSeconds: 0.3,
+      warmupSeconds: 0.1,
     });
     expect(Object.keys(result.versions)).toEqual(['node', 'model-serving-cdktf', 'model-server', 'model']);
     expect(result.runs.map((r) => [r.target, r.explain])).toEqual([
@@ -136,6 +137,9 @@ describe('npm run compare against deployed targets (local stand-ins for the clou
       vertex.url,
       '--first-after-deploy',
       ...SHORT,
+      // no warm-up: the throttled first calls must land in the measured run
+      '--warmup',
+      '0',
       '--out',
       out,
     ];
