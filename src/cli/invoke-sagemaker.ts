@@ -104,7 +104,7 @@ function parseFlags(args: readonly string[]) {
  * Static keys from the command's environment when it has them (tests, CI); otherwise the SDK's default
  * chain (profiles, SSO, instance roles) decides.
  */
-function credentialsFrom(env: CliIo['env']) {
+export function credentialsFrom(env: CliIo['env']) {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) return {};

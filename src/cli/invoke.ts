@@ -1,3 +1,4 @@
+import { invokeKubernetes, kubernetesInvokeUsage } from './invoke-kubernetes';
 import { invokeSagemaker, SAGEMAKER_INVOKE_USAGE } from './invoke-sagemaker';
 import { INVOKE_VERTEX_USAGE, invokeVertex } from './invoke-vertex';
 import type { CliCommand, CliIo } from './io';
@@ -21,12 +22,16 @@ export type InvokeTarget = (args: readonly string[], io: CliIo) => Promise<void>
 export const INVOKE_TARGETS: Readonly<Record<string, InvokeTarget>> = {
   sagemaker: invokeSagemaker,
   vertex: invokeVertex,
+  eks: invokeKubernetes('eks'),
+  gke: invokeKubernetes('gke'),
 };
 
 /** Usage text of each target, shown by `npm run invoke -- --help`. */
 export const INVOKE_USAGES: Readonly<Record<string, string>> = {
   sagemaker: SAGEMAKER_INVOKE_USAGE,
   vertex: INVOKE_VERTEX_USAGE,
+  eks: kubernetesInvokeUsage('eks'),
+  gke: kubernetesInvokeUsage('gke'),
 };
 
 const targetList = (): string => Object.keys(INVOKE_TARGETS).join(', ');

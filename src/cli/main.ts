@@ -1,3 +1,7 @@
+import { compareCommand } from './compare';
+import { costCommand } from './cost';
+import { deployCommand } from './deploy';
+import { destroyCommand } from './destroy';
 import { invokeCommand } from './invoke';
 import { type CliCommand, type CliIo, processIo } from './io';
 import { CommandError, UsageError } from './usage-error';
@@ -9,6 +13,10 @@ import { vertexDeployCommand } from './vertex-deploy';
  */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   invoke: invokeCommand,
+  cost: costCommand,
+  compare: compareCommand,
+  deploy: deployCommand,
+  destroy: destroyCommand,
   'vertex-deploy': vertexDeployCommand,
 };
 

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { API_KEY_ENV, API_KEY_HEADER } from '../compare/transports';
+import { readInstances } from './instances-file';
+import type { CliIo } from './io';
+import { formatPredictions } from './prediction-table';
+import { CommandError, UsageError } from './usage-error';
+
+export function kubernetesInvokeUsage(target: 'eks' | 'gke'): string {
+  return `usage: npm run invoke -- ${target} --url URL [--model NAME] [--explain] [--file rows.json] [--api-key KEY]
+  Calls a serving Service on ${target.toUpperCase()} through its address: a port-forward (the default exposure is
+  internal: \`kubectl -n <service> port-forward svc/<service> 8080:80\`, then --url http://127.0.0.1:8080) or a
+  load balancer's. --api-key (or ${API_KEY_ENV}) is sent as ${API_KEY_HEADER} when the service requires one.
+  The model defaults to bankchurn; without --file its bundled example is sent.`;
+}
+
+/** `npm run invoke -- eks|gke --url …`: one native predict call, printed with the shared prediction table. */
+export function invokeKubernetes(target: 'eks' | 'gke') {
+  return async (args: readonly string[], io: CliIo): Promise<void> => {
+    let values: { url?: string; model?: string; explain?: boolean; file?: string; 'api-key'?: string };
+    try {
+      ({ values } = parseArgs({
+        args: [...args],
+        strict: true,
+        allowPositionals: false,
+        options: {
+          url: { type: 'string' },
+          model: { type: 'string' },
+          explain: { type: 'boolean' },
+          file: { type: 'string' },
+          'api-key': { type: 'string' },
+        },
+      }));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (values.url === undefined) {
+      throw new UsageError(
+        `--url is required: the Service's address, e.g. a port-forward's http://127.0.0.1:8080`,
+      );
+    }
+    let base: URL;
+    try {
+      base = new URL(values.url);
+    } catch {
+      throw new UsageError(
+        `--url ${JSON.stringify(values.url)}: expected an http(s) URL such as http://127.0.0.1:8080`,
+      );
+    }
+    const model = values.model ?? 'bankchurn';
+    const payload = readInstances(values.file, model, io.cwd);
+    if (payload.kind !== 'json')
+      throw new UsageError('the native API takes JSON instances: pass a .json --file');
+    const apiKey = values['api-key'] ?? io.env[API_KEY_ENV];
+    const url = new URL(
+      `v1/models/${encodeURIComponent(model)}:predict`,
+      base.href.endsWith('/') ? base : `${base.href}/`,
+    );
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(apiKey ? { [API_KEY_HEADER]: apiKey } : {}) },
+        body: JSON.stringify({
+          instances: payload.instances,
+          parameters: { explain: values.explain ?? false },
+        }),
+      });
+    } catch (error) {
+      throw new CommandError(
+        `${target} service at ${base.origin} did not answer: ${(error as Error).message}`,
+      );
+    }
+    const text = await response.text();
+    let predictions: unknown;
+    try {
+      predictions = (JSON.parse(text) as { predictions?: unknown }).predictions;
+    } catch {
+      throw new CommandError(
+        `${target} service answered HTTP ${response.status} with something that is not JSON: ${text.slice(0, 200)}`,
+      );
+    }
+    if (!response.ok || !Array.isArray(predictions)) {
+      throw new CommandError(`${target} service answered HTTP ${response.status}: ${text.slice(0, 300)}`);
+    }
+    io.stdout(`${target} service ${base.origin}, model ${model}\n`);
+    io.stdout(formatPredictions(predictions));
+  };
+}
