@@ -193,6 +193,10 @@ export function addManagedEndpointStacks(
       image: images.awsImage.imageUri,
       repositoryArn,
       sagemaker: config.sagemaker,
+      monitoring: {
+        ...config.observability.sagemaker,
+        notificationEmails: config.observability.notificationEmails,
+      },
       rootDir,
       dependsOn: [images.awsImage],
     });

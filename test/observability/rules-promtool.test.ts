@@ -223,7 +223,10 @@ function testFile(rulesFile: string): string {
 
 describe('Prometheus rules under promtool', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rules-'));
-  writeFileSync(path.join(dir, 'rules.yml'), stringify(ruleFile([service], DEFAULT_RULE_OPTIONS)));
+  writeFileSync(
+    path.join(dir, 'rules.yml'),
+    stringify(ruleFile([service], DEFAULT_RULE_OPTIONS), { aliasDuplicateObjects: false }),
+  );
   writeFileSync(path.join(dir, 'rules.test.yml'), testFile('rules.yml'));
 
   it('covers every alert with a firing and a quiet case', () => {
