@@ -26,15 +26,15 @@ function panel(title: string, unit: string, queries: readonly Query[], width = 1
     .datasource(datasource)
     .span(width)
     .height(8);
-  queries.forEach((q, i) =>
+  queries.forEach((q, i) => {
     builder.withTarget(
       new DataqueryBuilder()
         .expr(q.expr)
         .legendFormat(q.legend)
         .refId(String.fromCharCode(65 + i))
         .datasource(datasource),
-    ),
-  );
+    );
+  });
   return builder;
 }
 

@@ -61,7 +61,8 @@ describe('generated observability files', () => {
     ]);
     for (const d of dashboards) {
       for (const p of d.panels ?? []) {
-        if ('targets' in p) expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+        if ('targets' in p)
+          expect(p.datasource).toEqual({ type: 'prometheus', uid: `${'$'}{${DATASOURCE_VARIABLE}}` });
       }
     }
   });
