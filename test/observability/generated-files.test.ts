@@ -6,6 +6,7 @@ import { parseConfig as parseServerConfig } from '../../model-server/src/config'
 import { startServer } from '../../model-server/src/lifecycle/server';
 import { parseConfig } from '../../src/config/load';
 import {
+  DATASOURCE_VARIABLE,
   dashboardExpressions,
   overviewDashboard,
   serviceDashboard,
@@ -62,7 +63,7 @@ describe('generated observability files', () => {
     for (const d of dashboards) {
       for (const p of d.panels ?? []) {
         if ('targets' in p)
-          expect(p.datasource).toEqual({ type: 'prometheus', uid: `${'$'}{${DATASOURCE_VARIABLE}}` });
+          expect(p.datasource).toEqual({ type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` });
       }
     }
   });
