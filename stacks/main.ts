@@ -221,6 +221,13 @@ export function addManagedEndpointStacks(
     vertex,
     bundle: readModelBundle(rootDir, vertex.modelDir),
     dependsOn: [images.gcpImage],
+    monitoring: {
+      ...config.observability.vertex,
+      errorPercent: config.observability.serverErrorPercent,
+      latencyP99Milliseconds: config.observability.latencyThresholdSeconds * 1000,
+      notificationEmails: config.observability.notificationEmails,
+      runbookUrl: config.observability.runbookBaseUrl,
+    },
   });
   return { ...(sagemakerEndpoint ? { sagemakerEndpoint } : {}), vertexEndpoint };
 }

@@ -77,6 +77,17 @@ export const observabilitySchema = z
           ),
       })
       .prefault({}),
+    vertex: z
+      .strictObject({
+        dashboard: z.boolean().default(true).describe('Cloud Monitoring dashboard of the endpoint.'),
+        alertPolicies: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Cloud Monitoring alert policies on the error share and p99 latency (notified: `notificationEmails`); Cloud Monitoring bills $1.50 per condition-month.',
+          ),
+      })
+      .prefault({}),
   })
   .prefault({})
   .describe('Alerts, dashboards and notifications (observability).');
