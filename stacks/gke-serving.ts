@@ -6,6 +6,10 @@ import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
+import {
+  GkeServingMonitoring,
+  type GkeServingMonitoringProps,
+} from '../src/constructs/gcp/gke-serving-monitoring';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
 import type { ModelServingService } from '../src/constructs/k8s/model-serving-service';
 import { addServingServices } from './serving-services';
@@ -24,6 +28,14 @@ export interface GkeServingStackProps extends ProjectStackProps {
   readonly metricsScraperNamespaces?: readonly string[];
   /** Stacks deployed before this one (the cluster and image stacks): declared for the CLI's manifest. @default [] */
   readonly dependsOn?: readonly TerraformStack[];
+  /**
+   * Cloud Monitoring alert policies and dashboards over Managed Prometheus (the `observability` section).
+   * @default - none
+   */
+  readonly monitoring?: Pick<
+    GkeServingMonitoringProps,
+    'rules' | 'alertPolicies' | 'dashboard' | 'notificationEmails'
+  >;
 }
 
 /**
@@ -34,6 +46,7 @@ export interface GkeServingStackProps extends ProjectStackProps {
  */
 export class GkeServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
+  readonly monitoring?: GkeServingMonitoring;
 
   constructor(scope: Construct, id: string, props: GkeServingStackProps) {
     super(scope, id, props);
@@ -66,6 +79,15 @@ export class GkeServingStack extends ProjectStack {
       project: this.tags.project!,
       labels: this.tags,
     });
+    if (props.monitoring) {
+      this.monitoring = new GkeServingMonitoring(this, 'monitoring', {
+        ...props.monitoring,
+        projectId: props.gcpProjectId,
+        clusterName: props.clusterName,
+        services: Object.entries(props.services).map(([name, s]) => ({ name, model: s.model })),
+        labels: this.tags,
+      });
+    }
     new TerraformOutput(this, 'service_urls', {
       description: 'In-cluster URL of each service',
       value: Object.fromEntries(Object.entries(this.services).map(([name, service]) => [name, service.url])),

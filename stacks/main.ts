@@ -7,6 +7,7 @@ import { readModelBundle } from '../src/config/model-bundle';
 import type { ModelServingConfig } from '../src/config/resolve';
 import { ecrRepositoryArnOf } from '../src/constructs/aws/ecr-repository-arn';
 import { InvalidPropsError } from '../src/constructs/props-problems';
+import { ruleOptions } from '../src/observability/from-config';
 import { AwsImageStack } from './aws-image';
 import { EksClusterStack } from './eks-cluster';
 import { EksServingStack } from './eks-serving';
@@ -126,6 +127,7 @@ export function addClusterStacks(app: App, config: ModelServingConfig) {
       diskSizeInGb: gke.diskSizeInGb,
       spot: gke.spot,
       deletionProtection: gke.deletionProtection,
+      kubeStateMetrics: config.observability.gke.kubeStateMetrics,
       ...(gke.masterAuthorizedNetworks
         ? { masterAuthorizedNetworks: gke.masterAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock })) }
         : {}),
@@ -160,6 +162,12 @@ export function addServingStacks(
     image: images.gcpImage.imageUri,
     services: config.services,
     metricsScraperNamespaces: config.gke.metricsScraperNamespaces,
+    monitoring: {
+      rules: ruleOptions(config),
+      alertPolicies: config.observability.gke.alertPolicies,
+      dashboard: config.observability.gke.dashboard,
+      notificationEmails: config.observability.notificationEmails,
+    },
     dependsOn: [clusters.gkeCluster, images.gcpImage],
   });
   return { eksServing, gkeServing };

@@ -88,6 +88,26 @@ export const observabilitySchema = z
           ),
       })
       .prefault({}),
+    gke: z
+      .strictObject({
+        kubeStateMetrics: z
+          .boolean()
+          .default(false)
+          .describe(
+            'gke-cluster: collect pod, deployment, HPA, cAdvisor and kubelet metrics (billed as Managed Prometheus samples).',
+          ),
+        dashboard: z
+          .boolean()
+          .default(true)
+          .describe('gke-serving: a Cloud Monitoring dashboard per service (PromQL).'),
+        alertPolicies: z
+          .boolean()
+          .default(false)
+          .describe(
+            'gke-serving: the generated alerts as Cloud Monitoring PromQL alert policies (billed $1.50 per condition-month, 10 per service).',
+          ),
+      })
+      .prefault({}),
   })
   .prefault({})
   .describe('Alerts, dashboards and notifications (observability).');

@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { standaloneAlerts } from '../../src/observability/inline-recordings';
 import { DEFAULT_RULE_OPTIONS, type MonitoredService } from '../../src/observability/options';
 import {
   ALERT_NAMES,
@@ -229,6 +230,17 @@ describe('Prometheus rules under promtool', () => {
   );
   writeFileSync(path.join(dir, 'rules.test.yml'), testFile('rules.yml'));
 
+  // The same cases against the alerts with their recording rules inlined (what GKE's PromQL policies run).
+  const group = serviceRuleGroup(service, DEFAULT_RULE_OPTIONS);
+  writeFileSync(
+    path.join(dir, 'standalone.yml'),
+    stringify(
+      { groups: [{ name: group.name, rules: standaloneAlerts(group) }] },
+      { aliasDuplicateObjects: false },
+    ),
+  );
+  writeFileSync(path.join(dir, 'standalone.test.yml'), testFile('standalone.yml'));
+
   it('covers every alert with a firing and a quiet case', () => {
     expect(cases.map((c) => c.alert).sort()).toEqual([...ALERT_NAMES].sort());
   });
@@ -243,6 +255,14 @@ describe('Prometheus rules under promtool', () => {
   it('passes promtool test rules: each alert fires on its symptom and stays quiet without it', () => {
     if (!requirePromtool()) return;
     const result = promtool(['test', 'rules', 'rules.test.yml'], dir);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+
+  it('gives the same alerts with the recording rules inlined', () => {
+    if (!requirePromtool()) return;
+    expect(readFileSync(path.join(dir, 'standalone.yml'), 'utf8')).not.toContain('record:');
+    const result = promtool(['test', 'rules', 'standalone.test.yml'], dir);
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);
   });
