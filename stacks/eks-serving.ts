@@ -1,13 +1,16 @@
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
 import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-cluster-auth';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
+import { EksManagedPrometheus } from '../src/constructs/aws/eks-managed-prometheus';
 import { EKS_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
 import type { ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import type { PrometheusRuleFile } from '../src/observability/prometheus-rules';
 import { addServingServices } from './serving-services';
 
 export interface EksServingStackProps extends ProjectStackProps {
@@ -23,6 +26,15 @@ export interface EksServingStackProps extends ProjectStackProps {
   readonly metricsScraperNamespaces?: readonly string[];
   /** Stacks deployed before this one (the cluster and image stacks): declared for the CLI's manifest. @default [] */
   readonly dependsOn?: readonly TerraformStack[];
+  /**
+   * Amazon Managed Prometheus with a managed scraper, the rules and an alert manager to SNS (billed per hour
+   * and per sample, so off unless given).
+   * @default - none
+   */
+  readonly managedPrometheus?: {
+    readonly rules: PrometheusRuleFile;
+    readonly notificationEmails: readonly string[];
+  };
 }
 
 /**
@@ -33,6 +45,7 @@ export interface EksServingStackProps extends ProjectStackProps {
  */
 export class EksServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
+  readonly managedPrometheus?: EksManagedPrometheus;
 
   constructor(scope: Construct, id: string, props: EksServingStackProps) {
     super(scope, id, props);
@@ -62,6 +75,26 @@ export class EksServingStack extends ProjectStack {
       project: this.tags.project!,
       labels: this.tags,
     });
+    if (props.managedPrometheus) {
+      const vpcConfig = cluster.vpcConfig.get(0);
+      this.managedPrometheus = new EksManagedPrometheus(this, 'prometheus', {
+        ...props.managedPrometheus,
+        clusterName: props.clusterName,
+        clusterArn: cluster.arn,
+        subnetIds: vpcConfig.subnetIds,
+        securityGroupIds: [vpcConfig.clusterSecurityGroupId],
+        vpcCidr: new DataAwsVpc(this, 'vpc', { id: vpcConfig.vpcId }).cidrBlock,
+        region: props.region,
+        services: Object.values(this.services).map((s) => ({
+          namespace: s.namespaceName,
+          selectorLabels: s.selectorLabels,
+        })),
+      });
+      new TerraformOutput(this, 'prometheus_workspace_endpoint', {
+        description: 'Query endpoint of the Managed Prometheus workspace (a Grafana data source with SigV4)',
+        value: this.managedPrometheus.workspace.prometheusEndpoint,
+      });
+    }
     new TerraformOutput(this, 'service_urls', {
       description: 'In-cluster URL of each service',
       value: Object.fromEntries(Object.entries(this.services).map(([name, service]) => [name, service.url])),

@@ -7,7 +7,8 @@ import { readModelBundle } from '../src/config/model-bundle';
 import type { ModelServingConfig } from '../src/config/resolve';
 import { ecrRepositoryArnOf } from '../src/constructs/aws/ecr-repository-arn';
 import { InvalidPropsError } from '../src/constructs/props-problems';
-import { ruleOptions } from '../src/observability/from-config';
+import { monitoredServices, ruleOptions } from '../src/observability/from-config';
+import { ruleFile } from '../src/observability/prometheus-rules';
 import { AwsImageStack } from './aws-image';
 import { EksClusterStack } from './eks-cluster';
 import { EksServingStack } from './eks-serving';
@@ -151,6 +152,14 @@ export function addServingStacks(
     image: images.awsImage.imageUri,
     services: config.services,
     metricsScraperNamespaces: config.eks.metricsScraperNamespaces,
+    ...(config.observability.eks.managedPrometheus
+      ? {
+          managedPrometheus: {
+            rules: ruleFile(monitoredServices(config), ruleOptions(config)),
+            notificationEmails: config.observability.notificationEmails,
+          },
+        }
+      : {}),
     dependsOn: [clusters.eksCluster, images.awsImage],
   });
   const gkeServing = new GkeServingStack(app, STACK_NAMES.gkeServing, {

@@ -88,6 +88,16 @@ export const observabilitySchema = z
           ),
       })
       .prefault({}),
+    eks: z
+      .strictObject({
+        managedPrometheus: z
+          .boolean()
+          .default(false)
+          .describe(
+            'eks-serving: Amazon Managed Prometheus workspace, managed scraper, kube-state-metrics add-on, the rules and an alert manager to SNS (billed per scraper-hour and per sample).',
+          ),
+      })
+      .prefault({}),
     gke: z
       .strictObject({
         kubeStateMetrics: z

@@ -9,7 +9,7 @@ export interface StandaloneAlert {
   readonly annotations: Record<string, string>;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The alerts of a group with every recording rule they read replaced by its expression. Cloud Monitoring
@@ -25,7 +25,7 @@ export function standaloneAlerts(group: PrometheusRuleGroup): StandaloneAlert[] 
     if (!('alert' in rule)) continue;
     let expr = rule.expr;
     for (const [name, recorded] of recordings) {
-      expr = expr.replace(new RegExp(`${escape(name)}(\\{[^}]*\\})?`, 'g'), () => `(${recorded})`);
+      expr = expr.replace(new RegExp(`${escapeRegExp(name)}(\\{[^}]*\\})?`, 'g'), () => `(${recorded})`);
     }
     alerts.push({ ...rule, expr });
   }
