@@ -85,6 +85,7 @@ export class EksServingStack extends ProjectStack {
         securityGroupIds: [vpcConfig.clusterSecurityGroupId],
         vpcCidr: new DataAwsVpc(this, 'vpc', { id: vpcConfig.vpcId }).cidrBlock,
         region: props.region,
+        labels: this.tags,
         services: Object.values(this.services).map((s) => ({
           namespace: s.namespaceName,
           selectorLabels: s.selectorLabels,

@@ -103,9 +103,10 @@ describe('eks-serving Amazon Managed Prometheus', () => {
       'nlpinsight',
     ]);
     for (const p of policies) {
+      expect(p.metadata.labels).toMatchObject({ project: 'model-serving', environment: 'demo' });
       expect(p.spec.ingress).toEqual([
         {
-          from: [{ ip_block: { cidr: '${data.aws_vpc.vpc.cidr_block}' } }],
+          from: [{ ip_block: { cidr: `\${data.aws_vpc.vpc.cidr_block}` } }],
           ports: [{ port: '9090', protocol: 'TCP' }],
         },
       ]);

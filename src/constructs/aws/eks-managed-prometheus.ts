@@ -41,6 +41,8 @@ export interface EksManagedPrometheusProps {
   readonly rules: PrometheusRuleFile;
   /** Email addresses subscribed to the alert topic. @default [] */
   readonly notificationEmails?: readonly string[];
+  /** Labels of the Kubernetes objects it creates (project, service, environment). @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Install the kube-state-metrics EKS community add-on. @default true */
   readonly kubeStateMetricsAddon?: boolean;
 }
@@ -93,7 +95,7 @@ export class EksManagedPrometheus extends Construct {
 
     // The scraper acts in the cluster as AMP_SCRAPER_USER: read-only discovery and metrics.
     const role = new ClusterRoleV1(this, 'scraper-role', {
-      metadata: { name: 'aps-collector-role' },
+      metadata: { name: 'aps-collector-role', labels: { ...props.labels } },
       rule: [
         {
           apiGroups: [''],
@@ -105,7 +107,7 @@ export class EksManagedPrometheus extends Construct {
       ],
     });
     new ClusterRoleBindingV1(this, 'scraper-binding', {
-      metadata: { name: 'aps-collector-user-role-binding' },
+      metadata: { name: 'aps-collector-user-role-binding', labels: { ...props.labels } },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
       subject: [{ kind: 'User', name: AMP_SCRAPER_USER, apiGroup: 'rbac.authorization.k8s.io' }],
     });
@@ -140,7 +142,11 @@ export class EksManagedPrometheus extends Construct {
 
     for (const service of props.services) {
       new NetworkPolicyV1(this, `scraper-ingress-${service.namespace}`, {
-        metadata: { name: 'metrics-from-managed-scraper', namespace: service.namespace },
+        metadata: {
+          name: 'metrics-from-managed-scraper',
+          namespace: service.namespace,
+          labels: { ...props.labels },
+        },
         spec: {
           podSelector: { matchLabels: { ...service.selectorLabels } },
           policyTypes: ['Ingress'],
