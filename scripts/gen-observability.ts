@@ -1,7 +1,7 @@
 /**
  * `npm run docs:observability`: writes the Prometheus rule file and the Grafana dashboards under
- * observability/ from the config (`model-serving.config.json` or `MODEL_SERVING_CONFIG` when present, else the
- * defaults). `--check` exits 1 instead of writing when a checked-in file is out of date (for CI).
+ * observability/ from `model-serving.config.json` when the checkout has one, else the defaults (the staleness
+ * test reads the same). `--check` exits 1 instead of writing when a checked-in file is out of date (for CI).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ import { GRAFANA_DIR, observabilityFiles } from '../src/observability/files';
 function main(): void {
   const root = path.resolve(__dirname, '..');
   const check = process.argv.includes('--check');
-  const files = observabilityFiles(loadConfig({ rootDir: root }));
+  const files = observabilityFiles(loadConfig({ rootDir: root, env: {} }));
   const stale: string[] = [];
   for (const [file, content] of files) {
     const absolute = path.join(root, file);
