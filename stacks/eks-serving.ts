@@ -1,4 +1,5 @@
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -7,12 +8,14 @@ import type { Construct } from 'constructs';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
 import { checkEksNodeCapacity, type EksNodeCapacity } from '../src/constructs/aws/eks-capacity-check';
+import { EksManagedPrometheus } from '../src/constructs/aws/eks-managed-prometheus';
 import {
   EKS_LOAD_BALANCER_ANNOTATIONS,
   eksTlsAnnotations,
   TLS_SERVICE_PORT,
 } from '../src/constructs/k8s/load-balancer-annotations';
 import { loadBalancerHostname, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import type { PrometheusRuleFile } from '../src/observability/prometheus-rules';
 import { addApiKeyAccess, addServingServices, deploymentWaitsFor } from './serving-services';
 
 export interface EksServingStackProps extends ProjectStackProps {
@@ -34,6 +37,15 @@ export interface EksServingStackProps extends ProjectStackProps {
   readonly nodeCapacity?: EksNodeCapacity;
   /** Stacks deployed before this one (the cluster and image stacks): declared for the CLI's manifest. @default [] */
   readonly dependsOn?: readonly TerraformStack[];
+  /**
+   * Amazon Managed Prometheus with a managed scraper, the rules and an alert manager to SNS (billed per hour
+   * and per sample, so off unless given).
+   * @default - none
+   */
+  readonly managedPrometheus?: {
+    readonly rules: PrometheusRuleFile;
+    readonly notificationEmails: readonly string[];
+  };
 }
 
 /**
@@ -56,6 +68,7 @@ export function eksExecAuth(clusterName: string, region: string) {
  */
 export class EksServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
+  readonly managedPrometheus?: EksManagedPrometheus;
 
   constructor(scope: Construct, id: string, props: EksServingStackProps) {
     super(scope, id, props);
@@ -106,6 +119,28 @@ export class EksServingStack extends ProjectStack {
     }
 
     addApiKeyAccess(this, this.services);
+
+    if (props.managedPrometheus) {
+      const vpcConfig = cluster.vpcConfig.get(0);
+      this.managedPrometheus = new EksManagedPrometheus(this, 'prometheus', {
+        ...props.managedPrometheus,
+        clusterName: props.clusterName,
+        clusterArn: cluster.arn,
+        subnetIds: vpcConfig.subnetIds,
+        securityGroupIds: [vpcConfig.clusterSecurityGroupId],
+        vpcCidr: new DataAwsVpc(this, 'vpc', { id: vpcConfig.vpcId }).cidrBlock,
+        region: props.region,
+        labels: this.tags,
+        services: Object.values(this.services).map((s) => ({
+          namespace: s.namespaceName,
+          selectorLabels: s.selectorLabels,
+        })),
+      });
+      new TerraformOutput(this, 'prometheus_workspace_endpoint', {
+        description: 'Query endpoint of the Managed Prometheus workspace (a Grafana data source with SigV4)',
+        value: this.managedPrometheus.workspace.prometheusEndpoint,
+      });
+    }
 
     const services = Object.entries(this.services);
     new TerraformOutput(this, 'service_urls', {

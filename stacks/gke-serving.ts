@@ -9,6 +9,10 @@ import { guardedGcpProjectId } from '../src/common/gcp-project-guard';
 import { ProjectStack, type ProjectStackProps } from '../src/common/project-stack';
 import type { ServiceConfig } from '../src/config/resolve';
 import { gkeNodeServiceAccountId } from '../src/constructs/gcp/gke-cluster';
+import {
+  GkeServingMonitoring,
+  type GkeServingMonitoringProps,
+} from '../src/constructs/gcp/gke-serving-monitoring';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
 import { loadBalancerIp, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
 import { gkeCredentialsCommand } from './gke-cluster';
@@ -34,6 +38,14 @@ export interface GkeServingStackProps extends ProjectStackProps {
   readonly metricsScraperNamespaces?: readonly string[];
   /** Stacks deployed before this one (the cluster and image stacks): declared for the CLI's manifest. @default [] */
   readonly dependsOn?: readonly TerraformStack[];
+  /**
+   * Cloud Monitoring alert policies and dashboards over Managed Prometheus (the `observability` section).
+   * @default - none
+   */
+  readonly monitoring?: Pick<
+    GkeServingMonitoringProps,
+    'rules' | 'alertPolicies' | 'dashboard' | 'notificationEmails'
+  >;
 }
 
 /**
@@ -58,6 +70,7 @@ export function workloadIdentityMember(projectId: string, namespace: string, ser
  */
 export class GkeServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
+  readonly monitoring?: GkeServingMonitoring;
 
   constructor(scope: Construct, id: string, props: GkeServingStackProps) {
     super(scope, id, props);
@@ -113,6 +126,16 @@ export class GkeServingStack extends ProjectStack {
     }
 
     addApiKeyAccess(this, this.services);
+
+    if (props.monitoring) {
+      this.monitoring = new GkeServingMonitoring(this, 'monitoring', {
+        ...props.monitoring,
+        projectId: props.gcpProjectId,
+        clusterName: props.clusterName,
+        services: Object.entries(props.services).map(([name, s]) => ({ name, model: s.model })),
+        labels: this.tags,
+      });
+    }
 
     const services = Object.entries(this.services);
     new TerraformOutput(this, 'service_urls', {

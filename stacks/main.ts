@@ -7,6 +7,8 @@ import { readModelBundle } from '../src/config/model-bundle';
 import type { ModelServingConfig } from '../src/config/resolve';
 import { ecrRepositoryArnOf } from '../src/constructs/aws/ecr-repository-arn';
 import { InvalidPropsError } from '../src/constructs/props-problems';
+import { monitoredServices, ruleOptions } from '../src/observability/from-config';
+import { ruleFile } from '../src/observability/prometheus-rules';
 import { checkApp, SecurityGateError } from '../src/security/check-app';
 import { AwsImageStack } from './aws-image';
 import { EksClusterStack } from './eks-cluster';
@@ -141,6 +143,7 @@ export function addClusterStacks(app: App, config: ModelServingConfig, options: 
       podsCidr: gke.podsCidr,
       servicesCidr: gke.servicesCidr,
       masterIpv4CidrBlock: gke.masterIpv4CidrBlock,
+      kubeStateMetrics: config.observability.gke.kubeStateMetrics,
       ...(gke.masterAuthorizedNetworks
         ? { masterAuthorizedNetworks: gke.masterAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock })) }
         : {}),
@@ -165,6 +168,14 @@ export function addServingStacks(
     services: config.services,
     metricsScraperNamespaces: config.eks.metricsScraperNamespaces,
     nodeCapacity: { instanceTypes: config.eks.nodeInstanceTypes, nodeCount: config.eks.nodeDesiredSize },
+    ...(config.observability.eks.managedPrometheus
+      ? {
+          managedPrometheus: {
+            rules: ruleFile(monitoredServices(config), ruleOptions(config)),
+            notificationEmails: config.observability.notificationEmails,
+          },
+        }
+      : {}),
     dependsOn: [clusters.eksCluster, images.awsImage],
   });
   const gkeServing = new GkeServingStack(app, STACK_NAMES.gkeServing, {
@@ -177,6 +188,12 @@ export function addServingStacks(
     imageRepositoryId: config.image.gcp.repositoryId,
     services: config.services,
     metricsScraperNamespaces: config.gke.metricsScraperNamespaces,
+    monitoring: {
+      rules: ruleOptions(config),
+      alertPolicies: config.observability.gke.alertPolicies,
+      dashboard: config.observability.gke.dashboard,
+      notificationEmails: config.observability.notificationEmails,
+    },
     dependsOn: [clusters.gkeCluster, images.gcpImage],
   });
   return { eksServing, gkeServing };
@@ -210,6 +227,10 @@ export function addManagedEndpointStacks(
       image: images.awsImage.imageUri,
       repositoryArn,
       sagemaker: config.sagemaker,
+      monitoring: {
+        ...config.observability.sagemaker,
+        notificationEmails: config.observability.notificationEmails,
+      },
       rootDir,
       dependsOn: [images.awsImage],
     });
@@ -234,6 +255,13 @@ export function addManagedEndpointStacks(
     vertex,
     bundle: readModelBundle(rootDir, vertex.modelDir),
     dependsOn: [images.gcpImage],
+    monitoring: {
+      ...config.observability.vertex,
+      errorPercent: config.observability.serverErrorPercent,
+      latencyP99Milliseconds: config.observability.latencyThresholdSeconds * 1000,
+      notificationEmails: config.observability.notificationEmails,
+      runbookUrl: config.observability.runbookBaseUrl,
+    },
   });
   return { ...(sagemakerEndpoint ? { sagemakerEndpoint } : {}), vertexEndpoint };
 }

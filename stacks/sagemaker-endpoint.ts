@@ -8,6 +8,7 @@ import { ProjectStack, type ProjectStackProps } from '../src/common/project-stac
 import type { SagemakerConfig } from '../src/config/resolve';
 import { EndpointTimeToLive } from '../src/constructs/aws/endpoint-time-to-live';
 import { S3ModelArtifactBucket } from '../src/constructs/aws/s3-model-artifact-bucket';
+import { SagemakerEndpointMonitoring } from '../src/constructs/aws/sagemaker-endpoint-monitoring';
 import { SagemakerModelEndpoint } from '../src/constructs/aws/sagemaker-model-endpoint';
 import { InvalidPropsError } from '../src/constructs/props-problems';
 import { declareEncryptionKey } from '../src/security/exemptions';
@@ -25,6 +26,15 @@ export interface SagemakerEndpointStackProps extends ProjectStackProps {
   readonly rootDir?: string;
   /** Stacks deployed before this one (`aws-image`): declared for the CLI's manifest. @default [] */
   readonly dependsOn?: readonly TerraformStack[];
+  /**
+   * Dashboard and alarm notifications (the `observability` config section).
+   * @default - a dashboard and an encrypted alarm topic without subscribers
+   */
+  readonly monitoring?: {
+    readonly dashboard: boolean;
+    readonly alarmTopic: boolean;
+    readonly notificationEmails: readonly string[];
+  };
 }
 
 /**
@@ -37,6 +47,7 @@ export class SagemakerEndpointStack extends ProjectStack {
   readonly artifact: S3ModelArtifactBucket;
   readonly endpoint: SagemakerModelEndpoint;
   readonly timeToLive?: EndpointTimeToLive;
+  readonly monitoring: SagemakerEndpointMonitoring;
 
   constructor(scope: Construct, id: string, props: SagemakerEndpointStackProps) {
     super(scope, id, props);
@@ -81,6 +92,19 @@ export class SagemakerEndpointStack extends ProjectStack {
       capacity: config.capacity,
       logRetentionInDays: config.logRetentionInDays,
       ...(config.kmsKeyArn ? { kmsKeyArn: config.kmsKeyArn } : {}),
+    });
+    const endpoint = this.endpoint;
+    this.monitoring = new SagemakerEndpointMonitoring(this, 'monitoring', {
+      endpointName: config.endpointName,
+      variantName: endpoint.variantName,
+      region: props.region,
+      hasInstances: config.capacity.kind === 'instances',
+      alarms: [
+        endpoint.invocation5xxAlarm,
+        endpoint.modelLatencyAlarm,
+        ...(endpoint.memoryAlarm ? [endpoint.memoryAlarm] : []),
+      ],
+      ...props.monitoring,
     });
     if (config.ttlHours !== undefined) {
       new TimeProvider(this, 'time', {});

@@ -9,6 +9,10 @@ import type { ModelBundle } from '../src/config/model-bundle';
 import type { VertexConfig } from '../src/config/resolve';
 import { GcsModelArtifactBucket } from '../src/constructs/gcp/gcs-model-artifact-bucket';
 import {
+  VertexEndpointMonitoring,
+  type VertexEndpointMonitoringProps,
+} from '../src/constructs/gcp/vertex-endpoint-monitoring';
+import {
   type ArtifactRegistryRepositoryRef,
   VertexModelEndpoint,
 } from '../src/constructs/gcp/vertex-model-endpoint';
@@ -44,6 +48,19 @@ export interface VertexEndpointStackProps extends ProjectStackProps {
   readonly bundle: ModelBundle;
   /** Stacks deployed before this one (the image stack): declared for the CLI's manifest. @default [] */
   readonly dependsOn?: readonly TerraformStack[];
+  /**
+   * Alert policies, notification channels and dashboard (the `observability` config section).
+   * @default - none
+   */
+  readonly monitoring?: Pick<
+    VertexEndpointMonitoringProps,
+    | 'dashboard'
+    | 'alertPolicies'
+    | 'errorPercent'
+    | 'latencyP99Milliseconds'
+    | 'notificationEmails'
+    | 'runbookUrl'
+  >;
 }
 
 /**
@@ -53,6 +70,7 @@ export interface VertexEndpointStackProps extends ProjectStackProps {
 export class VertexEndpointStack extends ProjectStack {
   readonly artifacts: GcsModelArtifactBucket;
   readonly endpoint: VertexModelEndpoint;
+  readonly monitoring?: VertexEndpointMonitoring;
 
   constructor(scope: Construct, id: string, props: VertexEndpointStackProps) {
     super(scope, id, props);
@@ -111,6 +129,26 @@ export class VertexEndpointStack extends ProjectStack {
       modelLabels: this.tags,
       dependsOn: apis,
     });
+
+    if (
+      props.monitoring &&
+      (props.monitoring.dashboard !== false || props.monitoring.alertPolicies !== false)
+    ) {
+      const monitoringApi = new ProjectService(this, 'api-monitoring', {
+        project: props.gcpProjectId,
+        service: 'monitoring.googleapis.com',
+        disableOnDestroy: false,
+        disableDependentServices: false,
+      });
+      this.monitoring = new VertexEndpointMonitoring(this, 'monitoring', {
+        ...props.monitoring,
+        projectId: props.gcpProjectId,
+        endpointId: this.endpoint.endpointId,
+        displayName: `${this.tags.project}-${this.tags.environment}-${vertex.model} (Vertex AI)`,
+        labels: this.tags,
+        dependsOn: [monitoringApi],
+      });
+    }
 
     new TerraformOutput(this, 'endpoint_id', {
       value: this.endpoint.endpointId,

@@ -86,6 +86,7 @@ export interface ModelServingConfig {
   readonly vertex: VertexConfig;
   readonly services: Readonly<Record<string, ServiceConfig>>;
   readonly sagemaker: SagemakerConfig;
+  readonly observability: ParsedConfig['observability'];
 }
 
 const sourceOf = (image: { mode: 'build' | 'prebuilt'; uri?: string }): ImageSource =>
@@ -139,6 +140,7 @@ export function resolveConfig(parsed: ParsedConfig): ModelServingConfig {
       },
     },
     sagemaker: resolveSagemaker(parsed.sagemaker, baseName),
+    observability: parsed.observability,
     vertex: {
       ...parsed.vertex,
       modelDir: parsed.vertex.modelDir ?? `${BUNDLED_MODELS_DIR}/${parsed.vertex.model}`,

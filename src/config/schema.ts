@@ -64,6 +64,7 @@ import {
   MEMORY_QUANTITY_HINT,
   parseQuantity,
 } from '../constructs/k8s/quantity';
+import { observabilitySchema } from './observability-schema';
 
 /**
  * The one configuration of the project. Messages of refinements are the "expected …" half of an error;
@@ -863,6 +864,7 @@ export const configSchema = z
           'Services deployed on EKS and GKE, keyed by name (namespace and Kubernetes names). Replaces the default set.',
       }),
     vertex: vertexSchema.prefault({}),
+    observability: observabilitySchema,
   })
   .superRefine((config, ctx) => {
     // A service's namespace is its name: it must not take over a namespace Kubernetes or a scraper owns.

@@ -24,7 +24,7 @@ describe('config errors: one line per problem, field path, value got, what is ex
 
   test('unknown top-level key', () => {
     expect(problemsOf({ service: {} })[0]).toMatch(
-      /^service: got unknown key "service"; expected no such key \(allowed: project, environment, stateBackend, aws, gcp, eks, gke, image, sagemaker, services, vertex\)$/,
+      /^service: got unknown key "service"; expected no such key \(allowed: project, environment, stateBackend, aws, gcp, eks, gke, image, sagemaker, services, vertex, observability\)$/,
     );
   });
 

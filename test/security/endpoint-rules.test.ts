@@ -11,20 +11,29 @@ import { requiredTags } from '../../src/security/rules/tags';
 import { resources, violations } from './helpers';
 
 describe('managed endpoint encryption', () => {
-  test('a SageMaker endpoint config without the key the stack uses is caught', () => {
-    const json = resources({
-      aws_kms_key: { key: {} },
-      aws_sagemaker_endpoint_configuration: { ec: { name_prefix: 'x' } },
-    });
-    expect(violations(sagemakerEncryption, json)).toEqual([
+  test('a SageMaker endpoint config without the key the stack declares is caught', () => {
+    const json = resources({ aws_sagemaker_endpoint_configuration: { ec: { name_prefix: 'x' } } });
+    const declaredKeys = { aws: [`\${aws_kms_key.key.arn}`], gcp: [] };
+    expect(violations(sagemakerEncryption, json, { declaredKeys })).toEqual([
       `aws_sagemaker_endpoint_configuration.ec: kms_key_arn is not set while the stack has a configured key (\${aws_kms_key.key.arn})`,
     ]);
     json.resource.aws_sagemaker_endpoint_configuration.ec.kms_key_arn = `\${aws_kms_key.key.arn}`;
-    expect(violations(sagemakerEncryption, json)).toEqual([]);
+    expect(violations(sagemakerEncryption, json, { declaredKeys })).toEqual([]);
     // No key anywhere in the stack: AWS-owned encryption is the configured choice.
     expect(
       violations(sagemakerEncryption, resources({ aws_sagemaker_endpoint_configuration: { ec: {} } })),
     ).toEqual([]);
+  });
+
+  test('a KMS key the stack creates for something else (an SNS topic) is not the endpoint key', () => {
+    const json = resources({
+      aws_kms_key: { topic: {} },
+      aws_sagemaker_endpoint_configuration: { ec: {} },
+      google_kms_crypto_key: { other: {} },
+      google_vertex_ai_endpoint: { ep: {} },
+    });
+    expect(violations(sagemakerEncryption, json)).toEqual([]);
+    expect(violations(vertexEncryption, json)).toEqual([]);
   });
 
   test('a SageMaker endpoint config with another key than the declared one is caught', () => {

@@ -68,7 +68,22 @@ export interface GkeClusterProps {
    * @default false - so `kubectl` and the serving stack's Kubernetes provider work from a laptop
    */
   readonly privateEndpoint?: boolean;
+  /**
+   * Also collect Kubernetes state metrics (pods, deployments, HPAs) and cAdvisor/kubelet metrics with
+   * Managed Prometheus, which the dashboards and alerts read. Billed as Managed Prometheus samples.
+   * @default false
+   */
+  readonly kubeStateMetrics?: boolean;
 }
+
+/** `monitoring_config` components for `kubeStateMetrics` (the alerts' and dashboards' platform metrics). */
+export const GKE_KUBE_STATE_COMPONENTS: readonly string[] = [
+  'POD',
+  'DEPLOYMENT',
+  'HPA',
+  'CADVISOR',
+  'KUBELET',
+];
 
 // Defaults: terraform-google-modules/kubernetes-engine (private-cluster module and its examples) unless a
 // comment says otherwise.
@@ -118,6 +133,7 @@ export function resolveGkeClusterProps(props: GkeClusterProps): ResolvedGkeClust
     podsCidr: props.podsCidr ?? DEFAULT_GKE_PODS_CIDR,
     servicesCidr: props.servicesCidr ?? DEFAULT_GKE_SERVICES_CIDR,
     privateEndpoint: props.privateEndpoint ?? false,
+    kubeStateMetrics: props.kubeStateMetrics ?? false,
   };
 }
 

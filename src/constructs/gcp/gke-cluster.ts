@@ -9,6 +9,7 @@ import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { Construct } from 'constructs';
 import type { GkeClusterProps } from './gke-cluster-props';
 import {
+  GKE_KUBE_STATE_COMPONENTS,
   GKE_PODS_RANGE_NAME,
   GKE_SERVICES_RANGE_NAME,
   resolveGkeClusterProps,
@@ -215,7 +216,10 @@ export class GkeCluster extends Construct {
         })),
       },
       loggingConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] },
-      monitoringConfig: { enableComponents: ['SYSTEM_COMPONENTS'], managedPrometheus: { enabled: true } },
+      monitoringConfig: {
+        enableComponents: ['SYSTEM_COMPONENTS', ...(p.kubeStateMetrics ? GKE_KUBE_STATE_COMPONENTS : [])],
+        managedPrometheus: { enabled: true },
+      },
       deletionProtection: p.deletionProtection,
       lifecycle: {
         // They describe the removed default pool; GKE reports them differently afterwards.

@@ -2,11 +2,13 @@ import type { Json, ResourceView, Rule, StackView, Violation } from '../finding'
 import { ANY_ADDRESS, block, blocks, ofType, strings } from '../json';
 import { workloads } from './workloads';
 
-/** AWS KMS keys the stack uses or declares: a SageMaker endpoint in the same stack must use one of them. */
+/**
+ * AWS KMS keys the stack declares or encrypts its artifact with: a SageMaker endpoint in the same stack must
+ * use one of them. A key the stack merely creates is not counted: it may serve something else (an SNS topic).
+ */
 function awsKeys(stack: StackView): string[] {
   return [
     ...stack.declaredKeys.aws,
-    ...ofType(stack, 'aws_kms_key').map((k) => `\${${k.address}.arn}`),
     ...ofType(stack, 'aws_s3_bucket_server_side_encryption_configuration').flatMap((sse) =>
       blocks(sse.config.rule)
         .map((r) => block(r.apply_server_side_encryption_by_default).kms_master_key_id)
@@ -18,7 +20,6 @@ function awsKeys(stack: StackView): string[] {
 function gcpKeys(stack: StackView): string[] {
   return [
     ...stack.declaredKeys.gcp,
-    ...ofType(stack, 'google_kms_crypto_key').map((k) => `\${${k.address}.id}`),
     ...ofType(stack, 'google_storage_bucket')
       .map((b) => block(b.config.encryption).default_kms_key_name)
       .filter((k): k is string => typeof k === 'string'),
@@ -46,7 +47,7 @@ export const sagemakerEncryption: Rule = {
   id: 'endpoints.sagemaker-encryption',
   family: 'endpoints',
   description:
-    'A SageMaker endpoint configuration encrypts its storage with the configured KMS key when the stack has one (declared, created, or used for the model artifact).',
+    'A SageMaker endpoint configuration encrypts its storage with the configured KMS key when the stack has one (declared, or used for the model artifact).',
   fix: 'set kms_key_arn on the aws_sagemaker_endpoint_configuration to the configured key',
   check: (stack) => {
     const keys = awsKeys(stack);
@@ -60,7 +61,7 @@ export const vertexEncryption: Rule = {
   id: 'endpoints.vertex-encryption',
   family: 'endpoints',
   description:
-    'A Vertex AI endpoint is encrypted with the configured Cloud KMS key when the stack has one (declared, created, or used for the artifact bucket).',
+    'A Vertex AI endpoint is encrypted with the configured Cloud KMS key when the stack has one (declared, or used for the artifact bucket).',
   fix: 'set encryption_spec { kms_key_name = <configured key> } on the google_vertex_ai_endpoint',
   check: (stack) => {
     const keys = gcpKeys(stack);
