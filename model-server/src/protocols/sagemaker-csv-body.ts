@@ -1,0 +1,85 @@
+/**
+ * Reads a `text/csv` request body as it arrives: each chunk is decoded (UTF-8, a character split between
+ * chunks kept whole) and handed to the CSV reader at once, so no turn of the event loop handles more than a
+ * chunk, and a body that breaks a limit (rows, fields, bytes) is answered without reading the rest into memory.
+ */
+import type { Readable } from 'node:stream';
+import { errorCodes } from 'fastify';
+import { type CsvLimits, CsvReader } from './sagemaker-csv';
+
+/** A parsed CSV body: what the `text/csv` content-type parser hands to the route. */
+export class CsvBody {
+  constructor(readonly rows: string[][]) {}
+}
+
+/**
+ * Consumes `payload` chunk by chunk. Calls `done` once: with the rows, or with the first error (413 past
+ * `limitBytes`, checked against Content-Length before reading; the CSV reader's 400s; a Content-Length that
+ * does not match the body), after which the rest of the body is let through unread.
+ */
+export function readCsvBody(
+  payload: Readable,
+  contentLength: string | undefined,
+  limitBytes: number,
+  limits: CsvLimits,
+  done: (err: Error | null, body?: CsvBody) => void,
+): void {
+  const declared = Number(contentLength);
+  if (declared > limitBytes) {
+    done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    return;
+  }
+  const reader = new CsvReader(limits);
+  // The BOM is left in the text so the reader strips it, as it does for a whole string.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let received = 0;
+  const stop = () => {
+    payload.removeListener('data', onData);
+    payload.removeListener('end', onEnd);
+    payload.removeListener('error', onEnd);
+  };
+  const fail = (err: Error) => {
+    stop();
+    // Flowing on with no listener: the rest of the body is read off the socket and dropped.
+    payload.resume();
+    done(err);
+  };
+  function onData(chunk: Buffer | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    received += bytes.length;
+    if (received > limitBytes) {
+      fail(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      return;
+    }
+    try {
+      reader.write(decoder.decode(bytes, { stream: true }));
+    } catch (err) {
+      fail(err as Error);
+    }
+  }
+  function onEnd(err?: Error & { statusCode?: number }): void {
+    stop();
+    if (err != null) {
+      if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
+      done(err);
+      return;
+    }
+    if (!Number.isNaN(declared) && received !== declared) {
+      done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+      return;
+    }
+    let rows: string[][];
+    try {
+      reader.write(decoder.decode());
+      rows = reader.end();
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done(null, new CsvBody(rows));
+  }
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.on('error', onEnd);
+  payload.resume();
+}
