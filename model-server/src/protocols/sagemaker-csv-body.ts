@@ -4,6 +4,7 @@
  * chunk, and a body that breaks a limit (rows, fields, bytes) is answered without reading the rest into memory.
  */
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { errorCodes } from 'fastify';
 import { type CsvLimits, CsvReader } from './sagemaker-csv';
 
@@ -13,9 +14,12 @@ export class CsvBody {
 }
 
 /**
- * Consumes `payload` chunk by chunk. Calls `done` once: with the rows, or with the first error (413 past
- * `limitBytes`, checked against Content-Length before reading; the CSV reader's 400s; a Content-Length that
- * does not match the body), after which the rest of the body is let through unread.
+ * Consumes `payload` chunk by chunk. Calls `done` once: with the rows, or with the first error: 413 past
+ * `limitBytes` (checked against Content-Length before reading), at once; a Content-Length that does not match
+ * the body; the CSV reader's 400s. After a CSV error the rest of the body is neither decoded nor parsed nor
+ * kept, only counted as it goes by, and the error is answered when the body has ended: answering while the
+ * client still writes makes the server close a socket with unread data, and the TCP reset that follows can
+ * destroy the answer before the client reads it.
  */
 export function readCsvBody(
   payload: Readable,
@@ -30,9 +34,11 @@ export function readCsvBody(
     return;
   }
   const reader = new CsvReader(limits);
-  // The BOM is left in the text so the reader strips it, as it does for a whole string.
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  // StringDecoder, not TextDecoder: with `stream: true` Node's TextDecoder is about 10x slower (measured, Node
+  // 20). It leaves a BOM in the text, which the reader strips as it does for a whole string.
+  const decoder = new StringDecoder('utf8');
   let received = 0;
+  let csvError: Error | undefined;
   const stop = () => {
     payload.removeListener('data', onData);
     payload.removeListener('end', onEnd);
@@ -51,10 +57,11 @@ export function readCsvBody(
       fail(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
       return;
     }
+    if (csvError !== undefined) return;
     try {
-      reader.write(decoder.decode(bytes, { stream: true }));
+      reader.write(decoder.write(bytes));
     } catch (err) {
-      fail(err as Error);
+      csvError = err as Error;
     }
   }
   function onEnd(err?: Error & { statusCode?: number }): void {
@@ -68,9 +75,13 @@ export function readCsvBody(
       done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
       return;
     }
+    if (csvError !== undefined) {
+      done(csvError);
+      return;
+    }
     let rows: string[][];
     try {
-      reader.write(decoder.decode());
+      reader.write(decoder.end());
       rows = reader.end();
     } catch (e) {
       done(e as Error);

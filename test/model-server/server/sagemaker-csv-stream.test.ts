@@ -119,23 +119,28 @@ describe('readCsvBody', () => {
     },
   );
 
-  it('answers at the first row past the limit, before reading the rest of the body', async () => {
-    let pulled = 0;
-    function* body() {
-      for (let i = 0; i < 10_000; i++) {
-        pulled++;
-        yield Buffer.from('1\n'.repeat(100));
+  it('stops decoding and parsing at the first row past the limit, and answers once the body has ended', async () => {
+    const write = jest.spyOn(CsvReader.prototype, 'write');
+    try {
+      let pulled = 0;
+      function* body() {
+        for (let i = 0; i < 10_000; i++) {
+          pulled++;
+          yield Buffer.from('1\n'.repeat(100));
+        }
       }
+      const answered = await new Promise<{ error: Error | null; pulled: number }>((resolve) =>
+        readCsvBody(Readable.from(body()), undefined, 1 << 30, { maxRows: 1000, maxFields: 10 }, (error) =>
+          resolve({ error, pulled }),
+        ),
+      );
+      expect(answered.error?.message).toMatch(/more than 1000 rows/);
+      // Row 1002 is in chunk 11: the reader saw 11 chunks of the 10,000.
+      expect(write).toHaveBeenCalledTimes(11);
+      expect(answered.pulled).toBe(10_000);
+    } finally {
+      write.mockRestore();
     }
-    const answered = await new Promise<{ error: Error | null; pulled: number }>((resolve) =>
-      readCsvBody(Readable.from(body()), undefined, 1 << 30, { maxRows: 1000, maxFields: 10 }, (error) =>
-        resolve({ error, pulled }),
-      ),
-    );
-    expect(answered.error?.message).toMatch(/more than 1000 rows/);
-    // Row 1002 is in chunk 11; a readable stream may have pulled a few chunks ahead. The rest is then read
-    // and dropped, not kept.
-    expect(answered.pulled).toBeLessThan(50);
   });
 
   it('answers 413 past the byte limit, and at once for a Content-Length over it', async () => {
