@@ -39,7 +39,9 @@ export function readCsvBody(
   const decoder = new StringDecoder('utf8');
   let received = 0;
   let csvError: Error | undefined;
+  let ended = false;
   const stop = () => {
+    ended = true;
     payload.removeListener('data', onData);
     payload.removeListener('end', onEnd);
     payload.removeListener('error', onEnd);
@@ -62,7 +64,16 @@ export function readCsvBody(
       reader.write(decoder.write(bytes));
     } catch (err) {
       csvError = err as Error;
+      return;
     }
+    // libuv may read several chunks off the socket in one turn (up to 32 reads): pausing until the next turn
+    // keeps the parsing of each chunk in a turn of its own, with health checks and timers in between.
+    payload.pause();
+    setImmediate(resume);
+  }
+  function resume(): void {
+    if (ended) return;
+    payload.resume();
   }
   function onEnd(err?: Error & { statusCode?: number }): void {
     stop();
