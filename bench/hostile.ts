@@ -212,15 +212,21 @@ async function main(): Promise<void> {
     ];
     const lagMs = async () =>
       Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(await metricsText(metricsPort))?.[1]) * 1000;
+    // Five runs each: on a shared machine one run mostly measures the neighbours.
     for (const [name, body] of shapes) {
       const request = post('/invocations', body, 'text/csv');
-      await lagMs();
-      const a = await raw(port, request, { timeoutMs: 120_000 });
-      const lag = await lagMs();
+      const lags: number[] = [];
+      let a: Answer | undefined;
+      for (let run = 0; run < 5; run++) {
+        await lagMs();
+        a = await raw(port, request, { timeoutMs: 120_000 });
+        lags.push(await lagMs());
+      }
+      lags.sort((x, y) => x - y);
       print(
         `1 CSV 6 MiB, ${name}`,
-        `${a.status}, answer ${a.bytes} B in ${a.ms.toFixed(0)} ms, event-loop delay ${lag.toFixed(1)} ms ` +
-          `(load average ${loadavg()[0]!.toFixed(1)})`,
+        `${a!.status}, answer ${a!.bytes} B in ${a!.ms.toFixed(0)} ms, event-loop delay median ` +
+          `${lags[2]!.toFixed(1)} ms, max ${lags[4]!.toFixed(1)} ms of 5 (load average ${loadavg()[0]!.toFixed(1)})`,
       );
     }
   }
