@@ -27,6 +27,8 @@ export function readCsvBody(
   limitBytes: number,
   limits: CsvLimits,
   done: (err: Error | null, body?: CsvBody) => void,
+  /** An answer known before the body is read (a 406): the body is then only counted, as after a CSV error. */
+  refusal?: Error,
 ): void {
   const declared = Number(contentLength);
   if (declared > limitBytes) {
@@ -38,7 +40,7 @@ export function readCsvBody(
   // 20). It leaves a BOM in the text, which the reader strips as it does for a whole string.
   const decoder = new StringDecoder('utf8');
   let received = 0;
-  let csvError: Error | undefined;
+  let csvError: Error | undefined = refusal;
   let ended = false;
   const stop = () => {
     ended = true;

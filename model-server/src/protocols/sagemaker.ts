@@ -35,12 +35,11 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
   // CSV is parsed as it arrives (no whole-body string), so a hostile body costs one chunk per event-loop turn
   // and is turned away at the first broken limit.
   app.addContentTypeParser('text/csv', (request, payload, done) => {
-    // A 406 would be the answer whatever the body holds: do not read it.
-    if (negotiateAccept(request.headers.accept) === undefined) {
-      payload.resume();
-      done(notAcceptable(request.headers.accept), undefined);
-      return;
-    }
+    // A 406 would be the answer whatever the body holds: do not parse it.
+    const refusal =
+      negotiateAccept(request.headers.accept) === undefined
+        ? notAcceptable(request.headers.accept)
+        : undefined;
     let maxFields = Number.POSITIVE_INFINITY;
     try {
       maxFields = registry.getDefault().metadata.inputs.length;
@@ -53,6 +52,7 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
       deps.bodyLimitBytes,
       { maxRows: deps.scorer.maxBatchSize, maxFields },
       done,
+      refusal,
     );
   });
 

@@ -143,6 +143,20 @@ describe('readCsvBody', () => {
     }
   });
 
+  it('answers a refusal known up front (a 406) once the body has ended, without parsing it', async () => {
+    const write = jest.spyOn(CsvReader.prototype, 'write');
+    try {
+      const refusal = new Error('not acceptable');
+      const error = await new Promise<Error | null>((resolve) =>
+        readCsvBody(Readable.from([Buffer.from('"unclosed')]), undefined, 150, UNBOUNDED, resolve, refusal),
+      );
+      expect(error).toBe(refusal);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+  });
+
   it('answers 413 past the byte limit, and at once for a Content-Length over it', async () => {
     const over = await new Promise<Error | null>((resolve) =>
       readCsvBody(
