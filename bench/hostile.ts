@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, validInstance } from './harness/instances';
 import {
@@ -192,6 +192,43 @@ async function main(): Promise<void> {
       `1 CSV ${Math.round(body.length / (csvRow.length + 1) / 1000)}k valid rows (${(body.length / 1048576).toFixed(1)} MiB)`,
       short(a),
     );
+  }
+
+  // 1. Event-loop delay of hostile 6 MiB CSV shapes: the server's longest stall while each body was read and
+  // answered (prom-client's nodejs_eventloop_lag_max_seconds, reset by each scrape), with the load average.
+  if (want(1)) {
+    const bytes = 6 * 1024 * 1024 - 4096;
+    const fill = (unit: string, prefix = '') =>
+      prefix + unit.repeat(Math.floor((bytes - prefix.length) / unit.length));
+    const long = 'x'.repeat(Math.floor(bytes / 1000 / metadata.inputs.length) - 2);
+    const shapes: [string, string][] = [
+      ['many short rows', fill('1\n')],
+      ['one row of millions of fields', fill('1,')],
+      ['an unbalanced quote', fill('x', '"')],
+      [
+        'every row bad',
+        `${Array.from({ length: metadata.inputs.length - 1 }, () => long).join(',')}\n`.repeat(1000),
+      ],
+    ];
+    const lagMs = async () =>
+      Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(await metricsText(metricsPort))?.[1]) * 1000;
+    // Five runs each: on a shared machine one run mostly measures the neighbours.
+    for (const [name, body] of shapes) {
+      const request = post('/invocations', body, 'text/csv');
+      const lags: number[] = [];
+      let a: Answer | undefined;
+      for (let run = 0; run < 5; run++) {
+        await lagMs();
+        a = await raw(port, request, { timeoutMs: 120_000 });
+        lags.push(await lagMs());
+      }
+      lags.sort((x, y) => x - y);
+      print(
+        `1 CSV 6 MiB, ${name}`,
+        `${a!.status}, answer ${a!.bytes} B in ${a!.ms.toFixed(0)} ms, event-loop delay median ` +
+          `${lags[2]!.toFixed(1)} ms, max ${lags[4]!.toFixed(1)} ms of 5 (load average ${loadavg()[0]!.toFixed(1)})`,
+      );
+    }
   }
 
   // 2. Aborted explained batches: the wait of a normal request, and what the metrics count.

@@ -20,104 +20,215 @@ const LF = 10;
 const CR = 13;
 const isBlank = (c: number): boolean => c === 32 || c === 9;
 
-function countNewlines(text: string, from: number, to: number): number {
+function countNewlines(text: string): number {
   let count = 0;
-  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) count++;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
   return count;
 }
 
+/** Where the reader is between two pieces of text. */
+enum At {
+  /** The start of a field: blanks so far (kept in `pieces`), a quote may still open it. */
+  FieldStart,
+  /** Inside an unquoted field. */
+  Unquoted,
+  /** Inside a quoted field. */
+  Quoted,
+  /** Just after a quote inside a quoted field: a second quote escapes it, anything else closes the field. */
+  QuoteInQuoted,
+  /** After a closing quote: only blanks may come before the comma or the line end. */
+  AfterQuote,
+  /** After a CR that ended a row: an LF right after it belongs to the same line end. */
+  AfterCr,
+}
+
 /**
- * Parses RFC 4180 CSV: quoted fields may hold commas, quotes (`""`) and newlines; blank lines are skipped; a
- * leading UTF-8 BOM is ignored. Fields are sliced out of the text (never built a character at a time), and
- * the limits are enforced as rows and fields are read: more rows than `maxRows` (+1 for a header) is
- * BATCH_TOO_LARGE, a row with more than `maxFields` fields is rejected at once.
+ * Reads RFC 4180 CSV incrementally: quoted fields may hold commas, quotes (`""`) and newlines; blank lines
+ * are skipped; a leading UTF-8 BOM is ignored. Text arrives in pieces of any size (`write`), split anywhere
+ * (inside a quoted field, between a CR and its LF, ...), and `end` gives the rows; the same rows whatever the
+ * split. Each piece is scanned once (fields are sliced out, never built a character at a time), and the
+ * limits are enforced as rows and fields are read: more rows than `maxRows` (+1 for a header) is
+ * BATCH_TOO_LARGE, a row with more than `maxFields` fields is rejected at once, so a request body can be
+ * turned away before the rest of it is read.
  */
-export function parseCsv(text: string, limits: CsvLimits = UNBOUNDED): string[][] {
-  const rows: string[][] = [];
-  const n = text.length;
-  let row: string[] = [];
-  let line = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const pushCell = (cell: string) => {
-    if (row.length >= limits.maxFields) {
+export class CsvReader {
+  private readonly rows: string[][] = [];
+  private row: string[] = [];
+  private line = 1;
+  private at = At.FieldStart;
+  /** The current field's text read so far, when it spans pieces. */
+  private pieces: string[] = [];
+  /** Newlines inside the current quoted field: they count towards `line` once it closes. */
+  private quotedNewlines = 0;
+  private started = false;
+
+  constructor(private readonly limits: CsvLimits = UNBOUNDED) {}
+
+  /** Reads the next piece of text; throws a ServingError as soon as the text breaks a rule or a limit. */
+  write(text: string): void {
+    const n = text.length;
+    let i = 0;
+    if (!this.started && n > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) i = 1;
+    }
+    while (i < n) {
+      switch (this.at) {
+        case At.FieldStart: {
+          let j = i;
+          while (j < n && isBlank(text.charCodeAt(j))) j++;
+          if (j === n) {
+            this.pieces.push(text.slice(i));
+            return;
+          }
+          if (text.charCodeAt(j) === QUOTE) {
+            this.pieces = [];
+            this.quotedNewlines = 0;
+            this.at = At.Quoted;
+            i = j + 1;
+          } else {
+            // Unquoted: the blanks are part of the field until it is trimmed.
+            this.at = At.Unquoted;
+          }
+          break;
+        }
+        case At.Unquoted: {
+          let end = i;
+          for (
+            let c = text.charCodeAt(end);
+            end < n && c !== COMMA && c !== LF && c !== CR;
+            c = text.charCodeAt(++end)
+          );
+          if (end === n) {
+            this.pieces.push(text.slice(i));
+            return;
+          }
+          this.pushCell(this.takeField(text.slice(i, end)).trim());
+          i = this.endField(text, end);
+          break;
+        }
+        case At.Quoted: {
+          const close = text.indexOf('"', i);
+          const content = text.slice(i, close < 0 ? n : close);
+          this.quotedNewlines += countNewlines(content);
+          this.pieces.push(content);
+          if (close < 0) return;
+          this.at = At.QuoteInQuoted;
+          i = close + 1;
+          break;
+        }
+        case At.QuoteInQuoted:
+          if (text.charCodeAt(i) === QUOTE) {
+            this.pieces.push('"');
+            this.at = At.Quoted;
+            i++;
+          } else {
+            this.closeQuoted();
+          }
+          break;
+        case At.AfterQuote: {
+          let end = i;
+          for (
+            let c = text.charCodeAt(end);
+            end < n && c !== COMMA && c !== LF && c !== CR;
+            c = text.charCodeAt(++end)
+          ) {
+            if (!isBlank(c)) {
+              throw new ServingError(
+                'BAD_REQUEST',
+                `CSV line ${this.line}: text after a closing quote; quote the whole field`,
+              );
+            }
+          }
+          if (end === n) return;
+          i = this.endField(text, end);
+          break;
+        }
+        case At.AfterCr:
+          if (text.charCodeAt(i) === LF) i++;
+          this.at = At.FieldStart;
+          break;
+      }
+    }
+  }
+
+  /** The rows read, once the text has ended; throws if it ended inside a quoted field. */
+  end(): string[][] {
+    switch (this.at) {
+      case At.FieldStart:
+        // Only after a comma is the row open: it ends with an empty field.
+        if (this.row.length > 0) this.pushCell(this.takeField('').trim());
+        break;
+      case At.Unquoted:
+        this.pushCell(this.takeField('').trim());
+        break;
+      case At.Quoted:
+        throw new ServingError('BAD_REQUEST', `CSV line ${this.line}: a quoted field is not closed`);
+      case At.QuoteInQuoted:
+        this.closeQuoted();
+        break;
+      default:
+        break;
+    }
+    if (this.row.length > 0) this.endRow();
+    this.at = At.AfterCr;
+    return this.rows;
+  }
+
+  private takeField(last: string): string {
+    const field = this.pieces.length === 0 ? last : this.pieces.join('') + last;
+    this.pieces = [];
+    return field;
+  }
+
+  private closeQuoted(): void {
+    this.line += this.quotedNewlines;
+    this.pushCell(this.takeField(''));
+    this.at = At.AfterQuote;
+  }
+
+  /** At the comma or line end that closes a field: where reading goes on. */
+  private endField(text: string, at: number): number {
+    const c = text.charCodeAt(at);
+    this.at = At.FieldStart;
+    if (c === COMMA) return at + 1;
+    this.endRow();
+    this.line++;
+    if (c === CR) this.at = At.AfterCr;
+    return at + 1;
+  }
+
+  private pushCell(cell: string): void {
+    if (this.row.length >= this.limits.maxFields) {
       throw new ServingError(
         'BAD_REQUEST',
-        `CSV line ${line}: more than ${limits.maxFields} fields; send one field per input, ${limits.maxFields} in all`,
+        `CSV line ${this.line}: more than ${this.limits.maxFields} fields; send one field per input, ${this.limits.maxFields} in all`,
       );
     }
-    row.push(cell);
-  };
-  const endRow = () => {
-    if (!(row.length === 1 && row[0] === '')) {
-      if (rows.length > limits.maxRows) {
-        throw new ServingError(
-          'BATCH_TOO_LARGE',
-          `the CSV body has more than ${limits.maxRows} rows; the limit is ${limits.maxRows} instances per request (MAX_BATCH_SIZE)`,
-          [{ path: 'instances', message: `expected at most ${limits.maxRows} rows` }],
-        );
-      }
-      rows.push(row);
-    }
-    row = [];
-  };
-  while (i < n) {
-    let j = i;
-    while (j < n && isBlank(text.charCodeAt(j))) j++;
-    let end: number;
-    if (j < n && text.charCodeAt(j) === QUOTE) {
-      // The closing quote is the first one not doubled; doubled quotes are unescaped in one pass after.
-      let from = j + 1;
-      let escaped = false;
-      let close: number;
-      for (;;) {
-        close = text.indexOf('"', from);
-        if (close < 0)
-          throw new ServingError('BAD_REQUEST', `CSV line ${line}: a quoted field is not closed`);
-        if (text.charCodeAt(close + 1) !== QUOTE) break;
-        escaped = true;
-        from = close + 2;
-      }
-      const content = text.slice(j + 1, close);
-      from = close + 1;
-      line += countNewlines(text, j, from);
-      end = from;
-      for (
-        let c = text.charCodeAt(end);
-        end < n && c !== COMMA && c !== LF && c !== CR;
-        c = text.charCodeAt(++end)
-      ) {
-        if (!isBlank(c)) {
-          throw new ServingError(
-            'BAD_REQUEST',
-            `CSV line ${line}: text after a closing quote; quote the whole field`,
-          );
-        }
-      }
-      pushCell(escaped ? content.replaceAll('""', '"') : content);
-    } else {
-      end = j;
-      for (
-        let c = text.charCodeAt(end);
-        end < n && c !== COMMA && c !== LF && c !== CR;
-        c = text.charCodeAt(++end)
-      );
-      pushCell(text.slice(i, end).trim());
-    }
-    i = end;
-    if (i >= n) break;
-    if (text.charCodeAt(i) === COMMA) {
-      i++;
-      // A comma at the very end: the row ends with an empty field.
-      if (i >= n) pushCell('');
-      continue;
-    }
-    if (text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i++;
-    i++;
-    endRow();
-    line++;
+    this.row.push(cell);
   }
-  if (row.length > 0) endRow();
-  return rows;
+
+  private endRow(): void {
+    const row = this.row;
+    this.row = [];
+    if (row.length === 1 && row[0] === '') return;
+    if (this.rows.length > this.limits.maxRows) {
+      const max = this.limits.maxRows;
+      throw new ServingError(
+        'BATCH_TOO_LARGE',
+        `the CSV body has more than ${max} rows; the limit is ${max} instances per request (MAX_BATCH_SIZE)`,
+        [{ path: 'instances', message: `expected at most ${max} rows` }],
+      );
+    }
+    this.rows.push(row);
+  }
+}
+
+/** Parses a whole CSV text at once (see CsvReader for the rules and limits). */
+export function parseCsv(text: string, limits: CsvLimits = UNBOUNDED): string[][] {
+  const reader = new CsvReader(limits);
+  reader.write(text);
+  return reader.end();
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

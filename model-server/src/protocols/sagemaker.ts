@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { ServingError } from '../core/errors';
 import type { Prediction } from '../core/types';
 import { type PredictBody, predictNative } from './native';
-import { csvToInstances, negotiateAccept, parseCsv, predictionsToCsv } from './sagemaker-csv';
+import { csvToInstances, negotiateAccept, predictionsToCsv } from './sagemaker-csv';
+import { CsvBody, readCsvBody } from './sagemaker-csv-body';
 import { type ProtocolDeps, scoreForRequest } from './shared/context';
 import { makeErrorHandler, renderNativeError } from './shared/errors';
 import { CUSTOM_ATTRIBUTES_HEADER, explainRequested } from './shared/explain-flag';
@@ -26,11 +27,34 @@ const MEDIA_TYPES = 'application/json or text/csv';
 export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps): Promise<void> {
   const { registry, readiness } = deps;
   app.setErrorHandler(makeErrorHandler(deps.bodyLimitBytes, renderNativeError, MEDIA_TYPES));
-  app.addContentTypeParser(
-    'text/csv',
-    { parseAs: 'string', bodyLimit: deps.bodyLimitBytes },
-    (_req, body, done) => done(null, body),
-  );
+  const notAcceptable = (accept: string | undefined) =>
+    new ServingError(
+      'NOT_ACCEPTABLE',
+      `Accept "${accept}" is not supported; accept application/json or text/csv`,
+    );
+  // CSV is parsed as it arrives (no whole-body string), so a hostile body costs one chunk per event-loop turn
+  // and is turned away at the first broken limit.
+  app.addContentTypeParser('text/csv', (request, payload, done) => {
+    // A 406 would be the answer whatever the body holds: do not parse it.
+    const refusal =
+      negotiateAccept(request.headers.accept) === undefined
+        ? notAcceptable(request.headers.accept)
+        : undefined;
+    let maxFields = Number.POSITIVE_INFINITY;
+    try {
+      maxFields = registry.getDefault().metadata.inputs.length;
+    } catch {
+      // No model yet: the route answers that (503) once the body is read, bounded by the body limit.
+    }
+    readCsvBody(
+      payload,
+      request.headers['content-length'],
+      deps.bodyLimitBytes,
+      { maxRows: deps.scorer.maxBatchSize, maxFields },
+      done,
+      refusal,
+    );
+  });
 
   app.get(
     '/ping',
@@ -48,7 +72,7 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
     },
   );
 
-  app.post<{ Body: PredictBody | string; Querystring: { explain?: string } }>(
+  app.post<{ Body: PredictBody | CsvBody; Querystring: { explain?: string } }>(
     '/invocations',
     {
       schema: {
@@ -61,9 +85,9 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
           content: {
             'application/json': { schema: predictBodySchema },
             'text/csv': {
+              // No `type`: the body is CSV text, but what reaches validation is the rows it was parsed into.
               schema: {
-                type: 'string',
-                description: 'One row per instance in input-field order; header optional',
+                description: 'CSV text: one row per instance in input-field order; header optional',
               },
             },
           },
@@ -74,26 +98,15 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
     },
     async (request, reply) => {
       const format = negotiateAccept(request.headers.accept);
-      if (format === undefined) {
-        throw new ServingError(
-          'NOT_ACCEPTABLE',
-          `Accept "${request.headers.accept}" is not supported; accept application/json or text/csv`,
-        );
-      }
+      if (format === undefined) throw notAcceptable(request.headers.accept);
       const model = registry.getDefault();
       // Without a Content-Type no body schema applies (they are per media type): an empty POST lands here.
       if (request.body === undefined || request.body === null) {
         throw new ServingError('BAD_REQUEST', `the request body is empty; send ${MEDIA_TYPES}`);
       }
       let predictions: Prediction[];
-      if (typeof request.body === 'string') {
-        const inputs = model.metadata.inputs;
-        const maxRows = deps.scorer.maxBatchSize;
-        const instances = csvToInstances(
-          parseCsv(request.body, { maxRows, maxFields: inputs.length }),
-          inputs,
-          maxRows,
-        );
+      if (request.body instanceof CsvBody) {
+        const instances = csvToInstances(request.body.rows, model.metadata.inputs, deps.scorer.maxBatchSize);
         const explain = explainRequested({
           query: request.query.explain,
           customAttributes: request.headers[CUSTOM_ATTRIBUTES_HEADER],

@@ -157,6 +157,10 @@ describe('POST /invocations', () => {
     expect(res.statusCode).toBe(406);
     expect(res.json().error).toMatchObject({ code: 'NOT_ACCEPTABLE' });
     expect(res.json().error.message).toMatch(/application\/xml.*application\/json or text\/csv/);
+    // A CSV body is not parsed then: its own error (an unclosed quote) does not take the 406's place.
+    const csv = await invoke('"unclosed', { 'content-type': 'text/csv', accept: 'application/xml' });
+    expect(csv.statusCode).toBe(406);
+    expect(csv.json().error.message).toMatch(/application\/xml.*application\/json or text\/csv/);
   });
 
   it('rejects other content types with 415 naming the accepted ones', async () => {
