@@ -2,7 +2,7 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { PrometheusAlertManagerDefinition } from '@cdktf/provider-aws/lib/prometheus-alert-manager-definition';
 import { PrometheusRuleGroupNamespace } from '@cdktf/provider-aws/lib/prometheus-rule-group-namespace';
 import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
@@ -16,6 +16,7 @@ import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v
 import { Construct } from 'constructs';
 import type { PrometheusRuleFile } from '../../observability/prometheus-rules';
 import { METRICS_PORT } from '../k8s/model-serving-constants';
+import { serviceKmsKey } from './service-kms-key';
 
 /** The Kubernetes user name the AMP managed scraper acts as (AWS docs, "Configuring your Amazon EKS cluster"). */
 export const AMP_SCRAPER_USER = 'aps-collector-user';
@@ -66,30 +67,12 @@ export class EksManagedPrometheus extends Construct {
     const partition = new DataAwsPartition(this, 'partition', {});
     const name = props.clusterName;
 
-    this.key = new KmsKey(this, 'key', {
+    this.key = serviceKmsKey(this, 'key', {
       description: `Managed Prometheus workspace and alert topic of ${name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 7,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministers',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${partition.partition}:iam::${account.accountId}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          {
-            Sid: 'ManagedPrometheusPublishesEncrypted',
-            Effect: 'Allow',
-            Principal: { Service: 'aps.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
-          },
-        ],
-      }),
+      servicePrincipal: 'aps.amazonaws.com',
+      serviceSid: 'ManagedPrometheusPublishesEncrypted',
+      accountId: account.accountId,
+      partition: partition.partition,
     });
     this.workspace = new PrometheusWorkspace(this, 'workspace', { alias: name, kmsKeyArn: this.key.arn });
 

@@ -2,11 +2,12 @@ import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboar
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
+import { serviceKmsKey } from './service-kms-key';
 
 /** The namespace of SageMaker's per-instance metrics (CPU, memory, disk). */
 const INSTANCE_METRICS_NAMESPACE = '/aws/sagemaker/Endpoints';
@@ -56,30 +57,12 @@ export class SagemakerEndpointMonitoring extends Construct {
       };
       let keyArn = props.kmsKeyArn;
       if (keyArn === undefined) {
-        this.key = new KmsKey(this, 'key', {
+        this.key = serviceKmsKey(this, 'key', {
           description: `SNS topic of the ${name} endpoint alarms`,
-          enableKeyRotation: true,
-          deletionWindowInDays: 7,
-          policy: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'AccountAdministers',
-                Effect: 'Allow',
-                Principal: { AWS: `arn:${partition.partition}:iam::${account.accountId}:root` },
-                Action: 'kms:*',
-                Resource: '*',
-              },
-              {
-                Sid: 'CloudWatchAlarmsEncrypt',
-                Effect: 'Allow',
-                Principal: { Service: 'cloudwatch.amazonaws.com' },
-                Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-                Resource: '*',
-                Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
-              },
-            ],
-          }),
+          servicePrincipal: 'cloudwatch.amazonaws.com',
+          serviceSid: 'CloudWatchAlarmsEncrypt',
+          accountId: account.accountId,
+          partition: partition.partition,
         });
         keyArn = this.key.arn;
       }
