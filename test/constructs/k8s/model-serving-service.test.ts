@@ -120,7 +120,8 @@ describe('ModelServingService', () => {
       seccomp_profile: { type: 'RuntimeDefault' },
     });
     expect(container.volume_mount).toEqual([{ name: 'tmp', mount_path: '/tmp' }]);
-    expect(podSpec.volume[0]).toMatchObject({ name: 'tmp', empty_dir: {} });
+    expect(podSpec.volume).toEqual([{ name: 'tmp', empty_dir: { size_limit: '128Mi' } }]);
+    expect(container.security_context.privileged).toBe(false);
     expect(podSpec.automount_service_account_token).toBe(false);
     expect(only(json, 'kubernetes_service_account_v1').automount_service_account_token).toBe(false);
   });
@@ -187,6 +188,45 @@ describe('ModelServingService', () => {
     expect(service.spec.port).toEqual([{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }]);
     expect(JSON.stringify(service)).not.toContain('9090');
     expect(service.metadata.annotations).toBeUndefined();
+    expect(service.spec.load_balancer_source_ranges).toBeUndefined();
+    expect(service.spec.external_traffic_policy).toBeUndefined();
+  });
+
+  test('a ClusterIP never carries load balancer source ranges, even with client CIDRs', () => {
+    const service = only(synth({ allowedIngressCidrs: ['10.0.0.0/8'] }), 'kubernetes_service_v1');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.load_balancer_source_ranges).toBeUndefined();
+  });
+
+  test('rolls out one new pod at a time without taking a ready one away', () => {
+    expect(deployment.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rolling_update: { max_surge: '1', max_unavailable: '0' },
+    });
+  });
+
+  test('requests and limits CPU and memory', () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: '250m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    });
+    const custom = only(synth({ resources: { requests: { cpu: '500m' } } }), 'kubernetes_deployment_v1').spec
+      .template.spec.container[0];
+    expect(custom.resources.requests).toEqual({ cpu: '500m', memory: '256Mi' });
+  });
+
+  test('the in-cluster URL names the port unless it is 80', () => {
+    const url = (props: Partial<ModelServingServiceProps>) => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, 'test');
+      new KubernetesProvider(stack, 'kubernetes', {});
+      return new ModelServingService(stack, 'bankchurn', { image: IMAGE, modelName: 'bankchurn', ...props })
+        .url;
+    };
+    expect(url({})).toBe('http://bankchurn.bankchurn.svc.cluster.local');
+    expect(url({ servicePort: 8443, namespace: 'serving' })).toBe(
+      'http://bankchurn.serving.svc.cluster.local:8443',
+    );
   });
 
   test('the HPA targets 70% CPU between min and max, with a 300 s scale-down window', () => {
@@ -200,7 +240,22 @@ describe('ModelServingService', () => {
       },
     ]);
     expect(hpa.behavior.scale_down[0].stabilization_window_seconds).toBe(300);
-    expect(hpa.behavior.scale_down[0].policy.length).toBeGreaterThan(0);
+    // At most half the pods and at most two per minute, whichever is slower; scale-up at once.
+    expect(hpa.behavior.scale_down[0].select_policy).toBe('Min');
+    expect(hpa.behavior.scale_down[0].policy).toEqual([
+      { type: 'Percent', value: 50, period_seconds: 60 },
+      { type: 'Pods', value: 2, period_seconds: 60 },
+    ]);
+    expect(hpa.behavior.scale_up).toEqual([
+      {
+        stabilization_window_seconds: 0,
+        select_policy: 'Max',
+        policy: [
+          { type: 'Percent', value: 100, period_seconds: 30 },
+          { type: 'Pods', value: 4, period_seconds: 30 },
+        ],
+      },
+    ]);
     expect(hpa.scale_target_ref).toMatchObject({ kind: 'Deployment', api_version: 'apps/v1' });
     expect(deployment.lifecycle.ignore_changes).toEqual(['spec[0].replicas']);
   });
@@ -214,6 +269,11 @@ describe('ModelServingService', () => {
   test('the NetworkPolicy admits the serving port from anywhere and metrics only from the scraper namespace', () => {
     const policy = only(json, 'kubernetes_network_policy_v1').spec;
     expect(policy.policy_types).toEqual(['Ingress']);
+    expect(policy.pod_selector.match_labels).toEqual(deployment.spec.selector.match_labels);
+    expect(policy.pod_selector.match_labels).toEqual({
+      'app.kubernetes.io/name': 'model-server',
+      'app.kubernetes.io/instance': 'bankchurn',
+    });
     expect(policy.ingress).toEqual([
       { ports: [{ port: '8080', protocol: 'TCP' }] },
       {
@@ -353,6 +413,43 @@ describe('ModelServingService validation (one error listing every problem)', () 
     expect(message).toContain('allowedIngressCidrs[0]: got "10.0.0.0"; expected a CIDR');
     expect(message).toContain('metricsScraperNamespaces[0]: got "Monitoring"');
     expect(message).toContain('env.PORT: got "1234"; expected a variable the construct does not set itself');
+  });
+
+  test.each([
+    [{ servicePort: 0 }, 'servicePort: got 0; expected a port from 1 to 65535'],
+    [{ servicePort: 65536 }, 'servicePort: got 65536; expected a port from 1 to 65535'],
+    [{ servicePort: 80.5 }, 'servicePort: got 80.5; expected a port from 1 to 65535'],
+    [
+      { scaleDownStabilizationWindowSeconds: -1 },
+      'scaleDownStabilizationWindowSeconds: got -1; expected an integer from 0 to 3600',
+    ],
+    [
+      { scaleDownStabilizationWindowSeconds: 3601 },
+      'scaleDownStabilizationWindowSeconds: got 3601; expected an integer from 0 to 3600',
+    ],
+    [{ preStopSleepSeconds: -1 }, 'preStopSleepSeconds: got -1; expected an integer >= 0'],
+    [{ preStopSleepSeconds: 1.5 }, 'preStopSleepSeconds: got 1.5; expected an integer >= 0'],
+    [{ shutdownDelaySeconds: -1 }, 'shutdownDelaySeconds: got -1; expected an integer >= 0'],
+    [
+      { terminationGracePeriodSeconds: 30.5 },
+      'terminationGracePeriodSeconds: got 30.5; expected an integer >= 0',
+    ],
+    [{ namespace: 'Serving' }, 'namespace: got "Serving"; expected a DNS-1123 label'],
+    [{ image: ' ' }, 'image: got " "; expected an image reference'],
+    [{ modelName: '' }, 'modelName: got ""; expected a model name'],
+    [{ metricsScraperNamespaces: [] }, 'metricsScraperNamespaces: got []; expected at least one namespace'],
+  ] as [Partial<ModelServingServiceProps>, string][])('refuses %j: %s', (props, message) => {
+    expect(errorOf(props)).toContain(message);
+  });
+
+  test.each([
+    { servicePort: 1 },
+    { servicePort: 65535 },
+    { scaleDownStabilizationWindowSeconds: 0 },
+    { scaleDownStabilizationWindowSeconds: 3600 },
+    { namespace: 'serving-2' },
+  ] as Partial<ModelServingServiceProps>[])('accepts the edge value %j', (props) => {
+    expect(() => synth(props)).not.toThrow();
   });
 
   test('the server requires an API key exactly when the service is load-balanced, unless told otherwise', () => {

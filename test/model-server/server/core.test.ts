@@ -61,6 +61,69 @@ describe('Scorer', () => {
     });
     await expect(scorer.score(model, [], { explain: false })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
+
+  it('accepts a batch of exactly the limit', async () => {
+    const model = await bundledModel('bankchurn');
+    const example = model.metadata.example;
+    const result = await new Scorer({ maxBatchSize: 2 }).score(model, [example, example], { explain: false });
+    expect(result.predictions).toHaveLength(2);
+  });
+
+  it('shifts instances[i] paths of a later slice by its offset, for two-digit indices too', async () => {
+    const model = await bundledModel('bankchurn');
+    const good = model.metadata.example;
+    const instances = Array.from({ length: 40 }, () => good);
+    // A first slice of 8, then (with an ample budget) one slice of 32: index 30 is instances[22] there.
+    instances[30] = { ...good, Age: 'x' };
+    const scorer = new Scorer({ maxBatchSize: 1000, sliceBudgetMs: 1e9 });
+    const error = await scorer.score(model, instances, { explain: false }).catch((e) => e);
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.details.map((d: { path: string }) => d.path)).toEqual(['instances[30].Age']);
+    expect(error.message).toContain('instances[30].Age');
+  });
+
+  it('stops collecting problems at 100 details, saying how many were listed', async () => {
+    const model = await bundledModel('bankchurn');
+    const bad = { ...model.metadata.example, Age: 'x' };
+    const instances = Array.from({ length: 1000 }, () => bad);
+    const scorer = new Scorer({ maxBatchSize: 1000, sliceBudgetMs: 0.01 });
+    const error = await scorer.score(model, instances, { explain: false }).catch((e) => e);
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.details).toHaveLength(100);
+    expect(error.details[99].path).toBe('instances[99].Age');
+    // Scoring stopped once 100 problems were listed: the rest of the batch was never validated.
+    expect(error.detailsTotal).toBeGreaterThanOrEqual(100);
+    expect(error.detailsTotal).toBeLessThan(1000);
+    expect(error.message).toContain('(100 problems listed in details)');
+  });
+
+  it('reports the score time to metrics in seconds', async () => {
+    const model = await bundledModel('bankchurn');
+    const instances = Array.from({ length: 50 }, () => model.metadata.example);
+    const seconds: number[] = [];
+    const scorer = new Scorer({ maxBatchSize: 1000, onScored: (_m, s) => seconds.push(s) });
+    const result = await scorer.score(model, instances, { explain: true });
+    expect(result.scoreMs).toBeGreaterThan(0);
+    expect(seconds).toHaveLength(1);
+    expect(seconds[0]).toBeCloseTo(result.scoreMs / 1000, 9);
+  });
+
+  it('scores two sliced batches at once, both to the end with their own results', async () => {
+    const model = await bundledModel('bankchurn');
+    const batch = (age: number) =>
+      Array.from({ length: 120 }, (_, i) => ({ ...model.metadata.example, Age: age + (i % 20) }));
+    const a = batch(20);
+    const b = batch(50);
+    const scorer = new Scorer({ maxBatchSize: 1000, sliceBudgetMs: 0.01 });
+    const [ra, rb] = await Promise.all([
+      scorer.score(model, a, { explain: false }),
+      scorer.score(model, b, { explain: true }),
+    ]);
+    expect(ra.slices).toBeGreaterThan(1);
+    expect(rb.slices).toBeGreaterThan(1);
+    expect(ra.predictions).toEqual(model.predict(a, { explain: false }));
+    expect(rb.predictions).toEqual(model.predict(b, { explain: true }));
+  });
 });
 
 describe('ModelRegistry', () => {

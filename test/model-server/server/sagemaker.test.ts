@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { negotiateAccept, parseCsv } from '../../../model-server/src/protocols/sagemaker-csv';
+import type { BundleMetadata, InputField, Prediction } from '../../../model-server/src/core/types';
+import {
+  csvToInstances,
+  negotiateAccept,
+  parseCsv,
+  predictionsToCsv,
+} from '../../../model-server/src/protocols/sagemaker-csv';
 import { bundledModel, exampleOf, makeApp } from '../helpers/server-app';
 
 let app: FastifyInstance;
@@ -120,7 +126,52 @@ describe('POST /invocations', () => {
         headers: { accept: 'text/csv; header=present' },
       });
       expect(r.body.split('\n')[0]).toBe('value');
-      expect(Number(r.body.split('\n')[1])).toEqual(expect.any(Number));
+      const value = r.body.split('\n')[1]!;
+      expect(value).toMatch(/^-?\d+(\.\d+)?(e[-+]?\d+)?$/);
+      expect(Number.isFinite(Number(value))).toBe(true);
+    } finally {
+      await taxi.app.close();
+    }
+  });
+
+  it('answers Accept: application/json (what the SageMaker SDK sends) with JSON', async () => {
+    const res = await invoke(csvRow(bank), { 'content-type': 'text/csv', accept: 'application/json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json().predictions).toHaveLength(1);
+  });
+
+  it('reads an unquoted last row without a trailing newline', async () => {
+    const res = await invoke(`${csvRow(bank)}\n${csvRow({ ...bank, Age: 70 })}`, {
+      'content-type': 'text/csv',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().predictions).toHaveLength(2);
+    const alone = await invoke({ instances: [{ ...bank, Age: 70 }] }, { 'content-type': 'application/json' });
+    expect(res.json().predictions[1]).toEqual(alone.json().predictions[0]);
+  });
+
+  it('predicts an empty numeric CSV cell as a missing value, like JSON null, and answers regression in CSV', async () => {
+    const taxi = await makeApp({ defaultModel: 'chicagotaxi' });
+    try {
+      const example = await exampleOf('chicagotaxi');
+      const taxiFields = (await bundledModel('chicagotaxi')).metadata.inputs.map((f) => f.name);
+      const row = taxiFields.map((f) => (f === 'trip_seconds' ? '' : String(example[f]))).join(',');
+      const fromCsv = await taxi.app.inject({
+        method: 'POST',
+        url: '/invocations',
+        payload: `${row}\n`,
+        headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+      });
+      expect(fromCsv.statusCode).toBe(200);
+      const fromJson = await taxi.app.inject({
+        method: 'POST',
+        url: '/invocations',
+        payload: { instances: [{ ...example, trip_seconds: null }] },
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(fromJson.statusCode).toBe(200);
+      expect(fromCsv.body).toBe(`${fromJson.json().predictions[0].value}\n`);
     } finally {
       await taxi.app.close();
     }
@@ -237,8 +288,59 @@ describe('CSV and Accept helpers', () => {
     ['text/csv', { type: 'csv', header: false }],
     ['text/*;q=0.9, application/json;q=0.1', { type: 'csv', header: false }],
     ['application/json;q=0, text/csv', { type: 'csv', header: false }],
+    ['application/json', { type: 'json' }],
+    ['text/csv;header=present', { type: 'csv', header: true }],
     ['image/png', undefined],
   ])('negotiates Accept %s', (accept, expected) => {
     expect(negotiateAccept(accept)).toEqual(expected);
+  });
+});
+
+describe('CSV cells and CSV responses', () => {
+  const inputs: InputField[] = [
+    { name: 'x', type: 'number', nullable: true },
+    { name: 's', type: 'string' },
+  ];
+  it.each([
+    ['1', 1],
+    ['-2.5', -2.5],
+    ['+.5', 0.5],
+    ['3.', 3],
+    ['1e3', 1000],
+    ['1E-2', 0.01],
+    ['2.5e+1', 25],
+    ['', null],
+    ['1e', '1e'],
+    ['e3', 'e3'],
+    ['x1', 'x1'],
+    ['1x', '1x'],
+    ['1.2.3', '1.2.3'],
+    ['NaN', 'NaN'],
+    ['Infinity', 'Infinity'],
+    ['0x10', '0x10'],
+  ])('a number cell %j reads as %j', (cell, value) => {
+    expect(csvToInstances([[cell, 'a']], inputs)).toEqual([{ x: value, s: 'a' }]);
+  });
+
+  it('keeps an empty string cell as text', () => {
+    expect(csvToInstances([['1', '']], inputs)).toEqual([{ x: 1, s: '' }]);
+  });
+
+  const metadata = (task: BundleMetadata['task'], classLabels?: string[]) =>
+    ({ task, classLabels }) as unknown as BundleMetadata;
+
+  it('writes multiclass predictions as the label then one probability column per class', () => {
+    const predictions = [
+      { label: 'b', probabilities: { a: 0.25, b: 0.5, c: 0.25 } },
+    ] as unknown as Prediction[];
+    expect(predictionsToCsv(predictions, metadata('multiclass_classification', ['a', 'b', 'c']), true)).toBe(
+      'label,probability_a,probability_b,probability_c\nb,0.25,0.5,0.25\n',
+    );
+  });
+
+  it('writes regression values, an absent value as an empty cell', () => {
+    const predictions = [{ value: 12.5 }, { value: null }] as unknown as Prediction[];
+    expect(predictionsToCsv(predictions, metadata('regression'), true)).toBe('value\n12.5\n\n');
+    expect(predictionsToCsv(predictions, metadata('regression'), false)).toBe('12.5\n\n');
   });
 });

@@ -20,7 +20,8 @@ const BY_STATUS: Readonly<Record<number, ErrorCode>> = {
 
 /**
  * Maps anything thrown while serving a request onto the catalogue. Fastify's own errors (body limit, media
- * type, schema validation) get messages that say what to change; anything unknown becomes INTERNAL with a
+ * type, schema validation) get messages that say what to change (JSON syntax errors never come from fastify:
+ * parseJsonBody replaces its parser and names them itself); anything unknown becomes INTERNAL with a
  * generic message, so no internal detail (or stack) reaches the client.
  */
 export function toServingError(
@@ -42,10 +43,6 @@ export function toServingError(
         'UNSUPPORTED_MEDIA_TYPE',
         `Content-Type "${request.headers['content-type'] ?? '(none)'}" is not supported here; send ${mediaTypes}`,
       );
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ServingError('BAD_JSON', 'the request body is empty; send a JSON object');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new ServingError('BAD_JSON', 'the request body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ServingError('BAD_REQUEST', 'the request body size does not match Content-Length');
     case 'FST_ERR_BAD_URL':
