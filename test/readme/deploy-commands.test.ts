@@ -45,6 +45,9 @@ function run(script: string): {
     cdktf: `${record}\nprintf '[%s]${END}' "\${MS_GCP_PROJECT:-}" >> "${log}.projects"`,
     // A port-forward stays up until killed, as the real one does.
     kubectl: `${record}\nif [ "$3" = port-forward ]; then exec /bin/sleep 30; fi`,
+    // The README sleeps while the port-forward comes up: wait until the background stand-in has started
+    // (recorded its call), or `kill $!` may end it before it records anything.
+    sleep: `${record}\nfor _ in $(seq 100); do grep -q kubectl "${log}" && break; /bin/sleep 0.05; done`,
   };
   for (const name of STAND_INS) {
     const file = path.join(bin, name);
