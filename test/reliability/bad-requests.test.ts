@@ -89,9 +89,6 @@ describe('10,000 bad requests', () => {
     // Unacceptable answers by kind: how many, and the first one in full.
     const failures = new Map<string, { count: number; first: string }>();
     let serverErrors = 0;
-    // A request the loaded machine could not deliver within REQUEST_TIMEOUT_SECONDS (a 1 MB body among 16 in
-    // flight) is cut by the server as a slow client is: 408 or a close, as the slow-client test accepts too.
-    let cutByRequestTimeout = 0;
     const outcomes = new Map<string, Map<string, number>>();
     let next = 0;
     const worker = async () => {
@@ -108,10 +105,8 @@ describe('10,000 bad requests', () => {
         byKind.set(key, (byKind.get(key) ?? 0) + 1);
         outcomes.set(c.kind, byKind);
         if (outcome.kind === 'response' && outcome.status >= 500) serverErrors++;
-        const timedOut = outcome.kind === 'closed' && outcome.ms >= REQUEST_TIMEOUT_SECONDS * 1000;
-        if (timedOut) cutByRequestTimeout++;
         const problem =
-          (c.expect === 'error-or-close' && outcome.kind === 'closed') || timedOut
+          c.expect === 'error-or-close' && outcome.kind === 'closed'
             ? undefined
             : (errorAnswerProblem(outcome) ??
               (outcome.kind === 'response' && Buffer.byteLength(outcome.body) > MAX_ERROR_BYTES
@@ -135,11 +130,6 @@ describe('10,000 bad requests', () => {
       .map(([kind, m]) => `  ${kind.padEnd(22)} ${[...m.entries()].map(([k, v]) => `${k}×${v}`).join(' ')}`)
       .join('\n');
     process.stdout.write(`bad requests by kind and outcome (seed ${SEED}):\n${table}\n`);
-    process.stdout.write(
-      `closed after the ${REQUEST_TIMEOUT_SECONDS} s request timeout: ${cutByRequestTimeout}\n`,
-    );
-    // Rare, or the timeout (not load) is the problem.
-    expect(cutByRequestTimeout).toBeLessThanOrEqual(COUNT / 100);
     const during = readMemory(server.pid);
     const peakRise = during.peakRssMiB - baseline.rssMiB;
     process.stdout.write(
