@@ -7,15 +7,14 @@ import { PrometheusAlertManagerDefinition } from '@cdktf/provider-aws/lib/promet
 import { PrometheusRuleGroupNamespace } from '@cdktf/provider-aws/lib/prometheus-rule-group-namespace';
 import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
 import { PrometheusWorkspace } from '@cdktf/provider-aws/lib/prometheus-workspace';
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
 import type { PrometheusRuleFile } from '../../observability/prometheus-rules';
 import { METRICS_PORT } from '../k8s/model-serving-constants';
+import { alertTopic } from './alert-topic';
 import { serviceKmsKey } from './service-kms-key';
 
 /** The Kubernetes user name the AMP managed scraper acts as (AWS docs, "Configuring your Amazon EKS cluster"). */
@@ -150,44 +149,20 @@ export class EksManagedPrometheus extends Construct {
       data: JSON.stringify(props.rules),
     });
 
-    this.topic = new SnsTopic(this, 'topic', {
+    this.topic = alertTopic(this, {
       name: `${name}-prometheus-alerts`,
-      kmsMasterKeyId: this.key.arn,
+      kmsKeyArn: this.key.arn,
+      publisher: {
+        sid: 'ManagedPrometheusPublishes',
+        service: 'aps.amazonaws.com',
+        actions: ['sns:Publish', 'sns:GetTopicAttributes'],
+        condition: {
+          ArnEquals: { 'aws:SourceArn': this.workspace.arn },
+          StringEquals: { 'aws:SourceAccount': account.accountId },
+        },
+      },
+      ...(props.notificationEmails ? { notificationEmails: props.notificationEmails } : {}),
     });
-    new SnsTopicPolicy(this, 'topic-policy', {
-      arn: this.topic.arn,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'ManagedPrometheusPublishes',
-            Effect: 'Allow',
-            Principal: { Service: 'aps.amazonaws.com' },
-            Action: ['sns:Publish', 'sns:GetTopicAttributes'],
-            Resource: this.topic.arn,
-            Condition: {
-              ArnEquals: { 'aws:SourceArn': this.workspace.arn },
-              StringEquals: { 'aws:SourceAccount': account.accountId },
-            },
-          },
-          {
-            Sid: 'TlsOnly',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 'sns:Publish',
-            Resource: this.topic.arn,
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
-    });
-    for (const email of props.notificationEmails ?? []) {
-      new SnsTopicSubscription(this, `email-${email}`, {
-        topicArn: this.topic.arn,
-        protocol: 'email',
-        endpoint: email,
-      });
-    }
     const alertmanager = {
       route: { receiver: 'sns', group_by: ['alertname', 'service'] },
       receivers: [

@@ -3,10 +3,9 @@ import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-m
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Construct } from 'constructs';
+import { alertTopic } from './alert-topic';
 import { serviceKmsKey } from './service-kms-key';
 
 /** The namespace of SageMaker's per-instance metrics (CPU, memory, disk). */
@@ -66,38 +65,17 @@ export class SagemakerEndpointMonitoring extends Construct {
         });
         keyArn = this.key.arn;
       }
-      this.topic = new SnsTopic(this, 'topic', { name: `${name}-alarms`, kmsMasterKeyId: keyArn });
-      new SnsTopicPolicy(this, 'topic-policy', {
-        arn: this.topic.arn,
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'CloudWatchAlarmsPublish',
-              Effect: 'Allow',
-              Principal: { Service: 'cloudwatch.amazonaws.com' },
-              Action: 'sns:Publish',
-              Resource: this.topic.arn,
-              Condition: fromAlarms,
-            },
-            {
-              Sid: 'TlsOnly',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 'sns:Publish',
-              Resource: this.topic.arn,
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
-        }),
+      this.topic = alertTopic(this, {
+        name: `${name}-alarms`,
+        kmsKeyArn: keyArn,
+        publisher: {
+          sid: 'CloudWatchAlarmsPublish',
+          service: 'cloudwatch.amazonaws.com',
+          actions: 'sns:Publish',
+          condition: fromAlarms,
+        },
+        ...(props.notificationEmails ? { notificationEmails: props.notificationEmails } : {}),
       });
-      for (const email of props.notificationEmails ?? []) {
-        new SnsTopicSubscription(this, `email-${email}`, {
-          topicArn: this.topic.arn,
-          protocol: 'email',
-          endpoint: email,
-        });
-      }
       for (const alarm of props.alarms ?? []) {
         alarm.alarmActions = [this.topic.arn];
         alarm.okActions = [this.topic.arn];
