@@ -38,16 +38,18 @@ function run(script: string): {
   const bin = path.join(dir, 'bin');
   mkdirSync(bin);
   const log = path.join(dir, 'calls.log');
-  const record = `printf '%s' "$(basename "$0")" >> "${log}"; for a in "$@"; do printf '${SEP}%s' "$a" >> "${log}"; done; printf '${END}' >> "${log}"`;
+  // One append per call: a stand-in killed half-way (the README kills the port-forward) leaves no partial line.
+  const record = `line="$(basename "$0")"; for a in "$@"; do line+="${SEP}$a"; done; printf '%s${END}' "$line" >> "${log}"`;
   const bodies: Record<string, string> = {
     // `npx cdktf …` runs the cdktf stand-in, as npx would run the local one.
     npx: `${record}\nshift_name="$1"; shift; exec "$shift_name" "$@"`,
     cdktf: `${record}\nprintf '[%s]${END}' "\${MS_GCP_PROJECT:-}" >> "${log}.projects"`,
-    // A port-forward stays up until killed, as the real one does.
-    kubectl: `${record}\nif [ "$3" = port-forward ]; then exec /bin/sleep 30; fi`,
-    // The README sleeps while the port-forward comes up: wait until the background stand-in has started
-    // (recorded its call), or `kill $!` may end it before it records anything.
-    sleep: `${record}\nfor _ in $(seq 100); do grep -q kubectl "${log}" && break; /bin/sleep 0.05; done`,
+    // A port-forward stays up until killed, as the real one does; the marker says its call is recorded.
+    kubectl: `${record}\nif [ "$3" = port-forward ]; then : > "${log}.forwarding"; exec /bin/sleep 60; fi`,
+    // The README sleeps while the port-forward comes up: wait until the background stand-in has recorded
+    // its call, or \`kill $!\` may end it first. The deadline is generous: CI runs this beside other suites
+    // on 2 cores, where starting a background bash took more than 5 s.
+    sleep: `${record}\nfor _ in $(seq 600); do [ -e "${log}.forwarding" ] && exit 0; /bin/sleep 0.05; done; exit 1`,
   };
   for (const name of STAND_INS) {
     const file = path.join(bin, name);
@@ -60,7 +62,7 @@ function run(script: string): {
     encoding: 'utf8',
     // stdin not a socket: Debian's bash would read /etc/bash.bashrc as if started by sshd.
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 20_000,
+    timeout: 60_000,
   });
   const read = (file: string) => {
     try {
