@@ -33,7 +33,7 @@ import {
   toServingError,
 } from './protocols/shared/errors';
 import { useJsonBodyParser } from './protocols/shared/json-body';
-import { echoRequestId, setRequestIdHeader } from './protocols/shared/request-id';
+import { echoRequestId, requestIdOf, setRequestIdHeader } from './protocols/shared/request-id';
 import { type VertexRoutes, vertexProtocol } from './protocols/vertex';
 
 /** SageMaker's payload limit (6 MB); Vertex's shared endpoints take 1.5 MB. */
@@ -90,7 +90,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
     // Our onResponse hook writes the one line per request (with model and timings) instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
+    // Our own id rule: fastify's would take any client header, of any length.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     bodyLimit: bodyLimitBytes,
     requestTimeout,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
