@@ -41,6 +41,21 @@ describe('CSV on /invocations (item 1)', () => {
     expect(res.json().error.code).toBe('BATCH_TOO_LARGE');
   });
 
+  // The reader lets one row past the limit through (room for a header line); the instance count is checked
+  // after the header is recognised. Both sides of both limits:
+  it.each([
+    ['MAX_BATCH_SIZE rows', 0, MAX_BATCH_SIZE, 200],
+    ['a header and MAX_BATCH_SIZE rows', 1, MAX_BATCH_SIZE, 200],
+    ['MAX_BATCH_SIZE + 1 rows (the reader lets the last through)', 0, MAX_BATCH_SIZE + 1, 400],
+    ['a header and MAX_BATCH_SIZE + 1 rows', 1, MAX_BATCH_SIZE + 1, 400],
+  ])('the batch limit on CSV is exact: %s', async (_, header, rows, status) => {
+    const row = fields.map((f) => String(bank[f])).join(',');
+    const res = await csv(`${header ? `${fields.join(',')}\n` : ''}${`${row}\n`.repeat(rows)}`);
+    expect(res.statusCode).toBe(status);
+    if (status === 200) expect(res.json().predictions).toHaveLength(rows);
+    else expect(res.json().error.code).toBe('BATCH_TOO_LARGE');
+  });
+
   it('lists at most 100 bad rows, with the total count', async () => {
     const res = await csv('1\n'.repeat(900));
     expect(res.statusCode).toBe(400);
