@@ -13,8 +13,13 @@ import {
   GkeServingMonitoring,
   type GkeServingMonitoringProps,
 } from '../src/constructs/gcp/gke-serving-monitoring';
+import { GkeTlsGateway, GOOGLE_FRONT_END_CIDRS } from '../src/constructs/gcp/gke-tls-gateway';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
-import { loadBalancerIp, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import {
+  loadBalancerIp,
+  type ModelServingService,
+  SERVING_PORT,
+} from '../src/constructs/k8s/model-serving-service';
 import { gkeCredentialsCommand } from './gke-cluster';
 import { addApiKeyAccess, addServingServices, deploymentWaitsFor } from './serving-services';
 
@@ -71,6 +76,8 @@ export function workloadIdentityMember(projectId: string, namespace: string, ser
 export class GkeServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
   readonly monitoring?: GkeServingMonitoring;
+  /** The TLS Gateway of each service that has a `gcpDomain`, by service name. */
+  readonly gateways: Readonly<Record<string, GkeTlsGateway>>;
 
   constructor(scope: Construct, id: string, props: GkeServingStackProps) {
     super(scope, id, props);
@@ -105,6 +112,8 @@ export class GkeServingStack extends ProjectStack {
       metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['gmp-system'],
       // The cluster runs managed collection (gke-cluster enables it), which scrapes only what a PodMonitoring names.
       podMonitoring: true,
+      gatewayBackend: (service) =>
+        service.gcpDomain ? { proxySourceCidrs: GOOGLE_FRONT_END_CIDRS } : undefined,
       serviceAccountAnnotations: (service): Record<string, string> =>
         service.gcpServiceAccount ? { 'iam.gke.io/gcp-service-account': service.gcpServiceAccount } : {},
       project: this.tags.project!,
@@ -126,6 +135,24 @@ export class GkeServingStack extends ProjectStack {
     }
 
     addApiKeyAccess(this, this.services);
+
+    const gateways: Record<string, GkeTlsGateway> = {};
+    for (const [name, service] of Object.entries(this.services)) {
+      const domain = props.services[name]!.gcpDomain;
+      if (!domain) continue;
+      gateways[name] = new GkeTlsGateway(this, `${name}-tls-gateway`, {
+        domain,
+        namespace: service.namespaceName,
+        serviceName: service.serviceName,
+        servicePort: service.servicePort,
+        servingPort: SERVING_PORT,
+        gcpBaseName: `${this.tags.project}-${this.tags.environment}-${name}`,
+        allowedSourceCidrs: props.services[name]!.allowedIngressCidrs,
+        labels: { ...this.tags, 'app.kubernetes.io/part-of': this.tags.project! },
+        dependsOn: [service.service],
+      });
+    }
+    this.gateways = gateways;
 
     if (props.monitoring) {
       this.monitoring = new GkeServingMonitoring(this, 'monitoring', {
@@ -156,6 +183,18 @@ export class GkeServingStack extends ProjectStack {
         description:
           'IP address of the passthrough Network Load Balancer of each load-balanced service (port 80)',
         value: Object.fromEntries(balanced.map(([name, service]) => [name, loadBalancerIp(service)])),
+      });
+    }
+    const tls = Object.entries(this.gateways);
+    if (tls.length > 0) {
+      new TerraformOutput(this, 'gateway_addresses', {
+        description:
+          "Reserved IP address of each service's TLS Gateway: the A record of its domain points here (the certificate is issued after)",
+        value: Object.fromEntries(tls.map(([name, gateway]) => [name, gateway.address.address])),
+      });
+      new TerraformOutput(this, 'https_urls', {
+        description: 'URL of each service behind a TLS Gateway (npm run invoke -- gke --url <url>)',
+        value: Object.fromEntries(tls.map(([name, gateway]) => [name, gateway.url])),
       });
     }
   }
