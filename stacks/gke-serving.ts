@@ -1,5 +1,6 @@
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { DataGoogleContainerCluster } from '@cdktf/provider-google/lib/data-google-container-cluster';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -137,6 +138,15 @@ export class GkeServingStack extends ProjectStack {
     addApiKeyAccess(this, this.services);
 
     const gateways: Record<string, GkeTlsGateway> = {};
+    const certificateManagerApi = Object.values(props.services).some((s) => s.gcpDomain)
+      ? new ProjectService(this, 'api-certificatemanager', {
+          project: props.gcpProjectId,
+          service: 'certificatemanager.googleapis.com',
+          // Other stacks of the project may use it too.
+          disableOnDestroy: false,
+          disableDependentServices: false,
+        })
+      : undefined;
     for (const [name, service] of Object.entries(this.services)) {
       const domain = props.services[name]!.gcpDomain;
       if (!domain) continue;
@@ -149,6 +159,7 @@ export class GkeServingStack extends ProjectStack {
         gcpBaseName: `${this.tags.project}-${this.tags.environment}-${name}`,
         allowedSourceCidrs: props.services[name]!.allowedIngressCidrs,
         labels: { ...this.tags, 'app.kubernetes.io/part-of': this.tags.project! },
+        googleDependsOn: certificateManagerApi ? [certificateManagerApi] : [],
         dependsOn: [service.service],
       });
     }

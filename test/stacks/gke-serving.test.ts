@@ -282,6 +282,9 @@ describe('gke-serving stack', () => {
       const [mapId] = only(json, 'google_certificate_manager_certificate_map');
       const [, entry] = only(json, 'google_certificate_manager_certificate_map_entry');
       expect(cert.managed).toEqual({ domains: [DOMAIN] });
+      const [apiId, api] = only(json, 'google_project_service');
+      expect(api).toMatchObject({ service: 'certificatemanager.googleapis.com', disable_on_destroy: false });
+      expect(cert.depends_on).toEqual([`google_project_service.${apiId}`]);
       expect(cert.scope).toBeUndefined(); // DEFAULT: served by global load balancers
       expect(entry).toMatchObject({
         hostname: DOMAIN,

@@ -89,6 +89,8 @@ export interface GkeTlsGatewayProps {
   readonly healthCheckPath?: string;
   /** Labels of the Kubernetes resources (the Google ones get the provider's default labels). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Resources the Google resources wait for (the Certificate Manager API being enabled). @default [] */
+  readonly googleDependsOn?: readonly ITerraformDependable[];
   /** Resources the Kubernetes objects wait for (the Service, so its namespace exists). @default [] */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -125,6 +127,7 @@ export class GkeTlsGateway extends Construct {
     const labels = { ...props.labels };
     this.domain = props.domain;
     this.url = `https://${props.domain}`;
+    const googleDependsOn = [...(props.googleDependsOn ?? [])];
 
     this.address = new ComputeGlobalAddress(this, 'address', {
       name: names.address,
@@ -137,16 +140,19 @@ export class GkeTlsGateway extends Construct {
       description: `Google-managed certificate of ${props.domain}`,
       // No dnsAuthorizations: load balancer authorization, which a global external load balancer supports.
       managed: { domains: [props.domain] },
+      dependsOn: googleDependsOn,
     });
     this.certificateMap = new CertificateManagerCertificateMap(this, 'certificate-map', {
       name: names.certificateMap,
       description: `Certificates of the Gateway of ${props.domain}`,
+      dependsOn: googleDependsOn,
     });
     this.certificateMapEntry = new CertificateManagerCertificateMapEntry(this, 'certificate-map-entry', {
       name: names.certificateMapEntry,
       map: this.certificateMap.name,
       hostname: props.domain,
       certificates: [this.certificate.id],
+      dependsOn: googleDependsOn,
     });
 
     const sources = props.allowedSourceCidrs ?? [];
