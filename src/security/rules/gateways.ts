@@ -29,7 +29,7 @@ function manifests(stack: StackView, kind: string): ManifestView[] {
 /** A namespace as a name: a reference to a `kubernetes_namespace(_v1)` of the stack becomes its name. */
 export function namespaceName(stack: StackView, value: unknown): string {
   const target = referenced(stack, value);
-  if (target && target.type.startsWith('kubernetes_namespace')) {
+  if (target?.type.startsWith('kubernetes_namespace')) {
     return String(block(target.config.metadata).name);
   }
   return value === undefined ? 'default' : String(value);
