@@ -14,7 +14,11 @@ import {
   GkeServingMonitoring,
   type GkeServingMonitoringProps,
 } from '../src/constructs/gcp/gke-serving-monitoring';
-import { GkeTlsGateway, GOOGLE_FRONT_END_CIDRS } from '../src/constructs/gcp/gke-tls-gateway';
+import {
+  GATEWAY_BACKEND_KEEP_ALIVE_SECONDS,
+  GkeTlsGateway,
+  GOOGLE_FRONT_END_CIDRS,
+} from '../src/constructs/gcp/gke-tls-gateway';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
 import {
   loadBalancerIp,
@@ -114,7 +118,12 @@ export class GkeServingStack extends ProjectStack {
       // The cluster runs managed collection (gke-cluster enables it), which scrapes only what a PodMonitoring names.
       podMonitoring: true,
       gatewayBackend: (service) =>
-        service.gcpDomain ? { proxySourceCidrs: GOOGLE_FRONT_END_CIDRS } : undefined,
+        service.gcpDomain
+          ? {
+              proxySourceCidrs: GOOGLE_FRONT_END_CIDRS,
+              keepAliveTimeoutSeconds: GATEWAY_BACKEND_KEEP_ALIVE_SECONDS,
+            }
+          : undefined,
       serviceAccountAnnotations: (service): Record<string, string> =>
         service.gcpServiceAccount ? { 'iam.gke.io/gcp-service-account': service.gcpServiceAccount } : {},
       project: this.tags.project!,

@@ -252,6 +252,11 @@ describe('gke-serving stack', () => {
       const env = byName(json, 'kubernetes_deployment_v1').bankchurn!.spec.template.spec.container[0]
         .env as Json[];
       expect(env.find((e) => e.name === 'API_KEYS')?.value_from.secret_key_ref.key).toBe('api-keys');
+      // The load balancer keeps backend connections 600 s: the server keeps them longer (no 502 on reuse).
+      expect(env.find((e) => e.name === 'KEEP_ALIVE_TIMEOUT_SECONDS')?.value).toBe('620');
+      const l4Env = byName(json, 'kubernetes_deployment_v1').nlpinsight!.spec.template.spec.container[0]
+        .env as Json[];
+      expect(l4Env.find((e) => e.name === 'KEEP_ALIVE_TIMEOUT_SECONDS')).toBeUndefined();
     });
 
     test('a Gateway of the global external class, one HTTPS listener on 443, the certificate map and the static IP', () => {

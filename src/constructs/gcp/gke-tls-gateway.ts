@@ -24,6 +24,12 @@ export const GKE_CERTMAP_ANNOTATION = 'networking.gke.io/certmap';
  * backends (Google Cloud "Load balancing firewall rules": 35.191.0.0/16 and 130.211.0.0/22).
  */
 export const GOOGLE_FRONT_END_CIDRS: readonly string[] = ['35.191.0.0/16', '130.211.0.0/22'];
+/**
+ * The global external Application Load Balancer keeps idle connections to backends open for 600 s (fixed;
+ * Google Cloud "Backend HTTP keepalive timeout"); the server must keep them longer, or a request the load
+ * balancer sends just as the server closes the connection fails with a 502.
+ */
+export const GATEWAY_BACKEND_KEEP_ALIVE_SECONDS = 620;
 /** Cloud Armor takes at most 10 source ranges per `SRC_IPS_V1` rule. */
 export const CLOUD_ARMOR_RANGES_PER_RULE = 10;
 /** Priority of Cloud Armor's default rule (the lowest), which every policy has. */

@@ -168,6 +168,13 @@ export interface GatewayBackend {
    * address, not the client's (the Gateway enforces client ranges itself).
    */
   readonly proxySourceCidrs: readonly string[];
+  /**
+   * The server's `KEEP_ALIVE_TIMEOUT_SECONDS` (unless `env` sets it): longer than the load balancer's own
+   * backend keep-alive, so the server never closes an idle connection the load balancer is about to reuse
+   * (which the client would see as a 502).
+   * @default - the server's default
+   */
+  readonly keepAliveTimeoutSeconds?: number;
 }
 
 /** Service annotation that makes GKE create network endpoint groups (pod IP:port endpoints) for the Service. */
@@ -299,6 +306,9 @@ export class ModelServingService extends Construct {
           settings.gracePeriod - settings.preStopSleep - SHUTDOWN_MARGIN_SECONDS,
         ),
       ),
+      ...(props.gatewayBackend?.keepAliveTimeoutSeconds !== undefined
+        ? { KEEP_ALIVE_TIMEOUT_SECONDS: String(props.gatewayBackend.keepAliveTimeoutSeconds) }
+        : {}),
       ...settings.env,
     };
     const httpProbe = { path: READINESS_PATH, port: String(SERVING_PORT) };
