@@ -17,7 +17,11 @@ import { READINESS_PATH } from '../k8s/model-serving-constants';
  * passthrough load balancer cannot terminate TLS; this one can, with a Certificate Manager map.
  */
 export const GKE_PUBLIC_GATEWAY_CLASS = 'gke-l7-global-external-managed';
-/** Gateway annotation naming the Certificate Manager certificate map the load balancer serves. */
+/**
+ * Gateway annotation naming the Certificate Manager certificate map the load balancer serves. GKE's
+ * `ManagedCertificate` resource serves Ingress only; a Gateway takes a certificate map, Compute Engine SSL
+ * certificates or Secrets, and a map cannot be combined with `tls.certificateRefs` on one Gateway.
+ */
 export const GKE_CERTMAP_ANNOTATION = 'networking.gke.io/certmap';
 /**
  * Where the global external Application Load Balancer's proxies and health checks connect from to NEG
