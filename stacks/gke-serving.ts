@@ -1,5 +1,6 @@
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { DataGoogleContainerCluster } from '@cdktf/provider-google/lib/data-google-container-cluster';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
@@ -13,8 +14,17 @@ import {
   GkeServingMonitoring,
   type GkeServingMonitoringProps,
 } from '../src/constructs/gcp/gke-serving-monitoring';
+import {
+  GATEWAY_BACKEND_KEEP_ALIVE_SECONDS,
+  GkeTlsGateway,
+  GOOGLE_FRONT_END_CIDRS,
+} from '../src/constructs/gcp/gke-tls-gateway';
 import { GKE_LOAD_BALANCER_ANNOTATIONS } from '../src/constructs/k8s/load-balancer-annotations';
-import { loadBalancerIp, type ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import {
+  loadBalancerIp,
+  type ModelServingService,
+  SERVING_PORT,
+} from '../src/constructs/k8s/model-serving-service';
 import { gkeCredentialsCommand } from './gke-cluster';
 import { addApiKeyAccess, addServingServices, deploymentWaitsFor } from './serving-services';
 
@@ -71,6 +81,8 @@ export function workloadIdentityMember(projectId: string, namespace: string, ser
 export class GkeServingStack extends ProjectStack {
   readonly services: Readonly<Record<string, ModelServingService>>;
   readonly monitoring?: GkeServingMonitoring;
+  /** The TLS Gateway of each service that has a `gcpDomain`, by service name. */
+  readonly gateways: Readonly<Record<string, GkeTlsGateway>>;
 
   constructor(scope: Construct, id: string, props: GkeServingStackProps) {
     super(scope, id, props);
@@ -105,6 +117,13 @@ export class GkeServingStack extends ProjectStack {
       metricsScraperNamespaces: props.metricsScraperNamespaces ?? ['gmp-system'],
       // The cluster runs managed collection (gke-cluster enables it), which scrapes only what a PodMonitoring names.
       podMonitoring: true,
+      gatewayBackend: (service) =>
+        service.gcpDomain
+          ? {
+              proxySourceCidrs: GOOGLE_FRONT_END_CIDRS,
+              keepAliveTimeoutSeconds: GATEWAY_BACKEND_KEEP_ALIVE_SECONDS,
+            }
+          : undefined,
       serviceAccountAnnotations: (service): Record<string, string> =>
         service.gcpServiceAccount ? { 'iam.gke.io/gcp-service-account': service.gcpServiceAccount } : {},
       project: this.tags.project!,
@@ -126,6 +145,34 @@ export class GkeServingStack extends ProjectStack {
     }
 
     addApiKeyAccess(this, this.services);
+
+    const gateways: Record<string, GkeTlsGateway> = {};
+    const certificateManagerApi = Object.values(props.services).some((s) => s.gcpDomain)
+      ? new ProjectService(this, 'api-certificatemanager', {
+          project: props.gcpProjectId,
+          service: 'certificatemanager.googleapis.com',
+          // Other stacks of the project may use it too.
+          disableOnDestroy: false,
+          disableDependentServices: false,
+        })
+      : undefined;
+    for (const [name, service] of Object.entries(this.services)) {
+      const domain = props.services[name]!.gcpDomain;
+      if (!domain) continue;
+      gateways[name] = new GkeTlsGateway(this, `${name}-tls-gateway`, {
+        domain,
+        namespace: service.namespaceName,
+        serviceName: service.serviceName,
+        servicePort: service.servicePort,
+        servingPort: SERVING_PORT,
+        gcpBaseName: `${this.tags.project}-${this.tags.environment}-${name}`,
+        allowedSourceCidrs: props.services[name]!.allowedIngressCidrs,
+        labels: { ...this.tags, 'app.kubernetes.io/part-of': this.tags.project! },
+        googleDependsOn: certificateManagerApi ? [certificateManagerApi] : [],
+        dependsOn: [service.service],
+      });
+    }
+    this.gateways = gateways;
 
     if (props.monitoring) {
       this.monitoring = new GkeServingMonitoring(this, 'monitoring', {
@@ -156,6 +203,18 @@ export class GkeServingStack extends ProjectStack {
         description:
           'IP address of the passthrough Network Load Balancer of each load-balanced service (port 80)',
         value: Object.fromEntries(balanced.map(([name, service]) => [name, loadBalancerIp(service)])),
+      });
+    }
+    const tls = Object.entries(this.gateways);
+    if (tls.length > 0) {
+      new TerraformOutput(this, 'gateway_addresses', {
+        description:
+          "Reserved IP address of each service's TLS Gateway: the A record of its domain points here (the certificate is issued after)",
+        value: Object.fromEntries(tls.map(([name, gateway]) => [name, gateway.address.address])),
+      });
+      new TerraformOutput(this, 'https_urls', {
+        description: 'URL of each service behind a TLS Gateway (npm run invoke -- gke --url <url>)',
+        value: Object.fromEntries(tls.map(([name, gateway]) => [name, gateway.url])),
       });
     }
   }

@@ -3,7 +3,7 @@ import { TerraformOutput, type TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ServiceConfig } from '../src/config/resolve';
 import type { LoadBalancerAnnotations } from '../src/constructs/k8s/load-balancer-annotations';
-import { ModelServingService } from '../src/constructs/k8s/model-serving-service';
+import { type GatewayBackend, ModelServingService } from '../src/constructs/k8s/model-serving-service';
 
 /** What the EKS and GKE serving stacks pass for their cloud; everything else comes from the config. */
 export interface ServingServicesProps {
@@ -18,6 +18,8 @@ export interface ServingServicesProps {
   readonly tls?: (
     service: ServiceConfig,
   ) => { readonly port: number; readonly annotations: Record<string, string> } | undefined;
+  /** How a Gateway reaches one service, when a Gateway (not a load balancer of its own) exposes it. @default - none */
+  readonly gatewayBackend?: (service: ServiceConfig) => GatewayBackend | undefined;
   /** Service account annotations of one service (IRSA or Workload Identity), if any. */
   readonly serviceAccountAnnotations: (service: ServiceConfig) => Readonly<Record<string, string>>;
   /** `app.kubernetes.io/part-of` of every resource. */
@@ -39,6 +41,7 @@ export function addServingServices(
   return Object.fromEntries(
     Object.entries(props.services).map(([name, service]) => {
       const tls = props.tls?.(service);
+      const gatewayBackend = props.gatewayBackend?.(service);
       return [
         name,
         new ModelServingService(scope, name, {
@@ -60,6 +63,7 @@ export function addServingServices(
           podMonitoring: props.podMonitoring,
           serviceAccountAnnotations: props.serviceAccountAnnotations(service),
           apiKeyVersions: service.apiKeyVersions,
+          ...(gatewayBackend ? { gatewayBackend } : {}),
           partOf: props.project,
           labels: props.labels,
         }),

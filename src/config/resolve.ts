@@ -68,6 +68,7 @@ export interface ServiceConfig {
   readonly env: Readonly<Record<string, string>>;
   readonly apiKeyVersions: ParsedConfig['services'][string]['apiKeyVersions'];
   readonly awsCertificateArn?: string;
+  readonly gcpDomain?: string;
 }
 
 /** The validated configuration with every default applied: what the stacks are built from. */

@@ -82,6 +82,9 @@ export const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IPV4_CIDR = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$/;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]+$/;
 const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/** A fully qualified domain name: at least two labels of lowercase letters, digits and -, at most 253 characters. */
+const DOMAIN_NAME =
+  /^(?=.{4,253}$)(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/-]+$/;
 const GCP_SERVICE_ACCOUNT =
@@ -528,6 +531,16 @@ const serviceSchema = z
           "EKS: ACM certificate for the service's domain; the load balancer terminates TLS on port 443.",
         'x-default': 'none: plain HTTP on port 80',
       }),
+    gcpDomain: name(
+      DOMAIN_NAME,
+      'a DNS name such as models.example.com (lowercase, no scheme, no trailing dot)',
+    )
+      .optional()
+      .meta({
+        description:
+          'GKE: domain of the service. With it a Gateway (global external Application Load Balancer) terminates TLS on 443 with a Google-managed certificate for it, in front of a ClusterIP Service; point the DNS name at the `gateway_addresses` output. Needs exposure `publicLoadBalancer`.',
+        'x-default': 'none: an L4 load balancer, plain HTTP on port 80',
+      }),
     apiKeyVersions: z
       .strictObject({
         a: count(1).default(1).describe('Generation of API key slot a; raise it to replace that key.'),
@@ -542,6 +555,13 @@ const serviceSchema = z
         code: 'custom',
         path: ['awsCertificateArn'],
         message: 'no certificate for exposure internal (TLS is terminated by a load balancer: set exposure)',
+      });
+    }
+    if (service.gcpDomain !== undefined && service.exposure !== 'publicLoadBalancer') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gcpDomain'],
+        message: `no domain for exposure ${service.exposure} (set exposure publicLoadBalancer: the stacks make only the global external Gateway; an internal one, gke-l7-rilb, needs a proxy-only subnet and a regional Certificate Manager certificate with DNS authorization)`,
       });
     }
     const { replicas, hpa } = service;

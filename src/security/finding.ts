@@ -38,6 +38,8 @@ export interface StackView {
 export interface Violation {
   readonly resource: ResourceView;
   readonly message: string;
+  /** How to comply in this case, when it differs from the rule's general fix (e.g. per cloud). @default - the rule's fix */
+  readonly fix?: string;
 }
 
 export interface Rule {

@@ -100,7 +100,7 @@ export function evaluateStack(stack: TerraformStack, rules: readonly Rule[] = AL
         rule: rule.id,
         severity: rule.severity ?? 'error',
         message: violation.message,
-        fix: rule.fix,
+        fix: violation.fix ?? rule.fix,
       };
       const exemption = findExemption(exemptions, resource.path, rule.id);
       if (exemption) {

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CliIo } from '../../src/cli/io';
 import { runCli } from '../../src/cli/main';
@@ -62,7 +64,39 @@ describe('npm run invoke -- eks|gke --url', () => {
     expect(io.err.join('')).toContain('error: eks service answered HTTP 401: {"error":"missing API key"}');
   });
 
-  it('needs --url', async () => {
+  /** An outputs file as `cdktf deploy gke-serving --outputs-file …` writes it. */
+  function outputsFile(outputs: Record<string, unknown>): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'invoke-outputs-')), 'gke-serving.json');
+    writeFileSync(file, JSON.stringify({ 'gke-serving': outputs }));
+    return file;
+  }
+
+  it('--service takes the TLS Gateway URL (https_urls) and the API key from the gke-serving outputs', async () => {
+    const file = outputsFile({
+      https_urls: { bankchurn: `${service.url}/` },
+      load_balancer_addresses: { bankchurn: '192.0.2.1' },
+      api_keys: { bankchurn: 'key-a,key-b' },
+    });
+    const io = capture();
+    await expect(
+      runCli(['invoke', 'gke', '--service', 'bankchurn', '--outputs-file', file], io),
+    ).resolves.toBe(0);
+    expect(service.calls.at(-1)!.headers['x-api-key']).toBe('key-a');
+    expect(io.out.join('')).toContain(`gke service ${service.url}, model bankchurn`);
+  });
+
+  it('--service without a Gateway or load balancer entry says to port-forward', async () => {
+    const file = outputsFile({ https_urls: { other: 'https://other.example.com' } });
+    const io = capture();
+    await expect(
+      runCli(['invoke', 'gke', '--service', 'bankchurn', '--outputs-file', file], io),
+    ).resolves.toBe(2);
+    expect(io.err.join('')).toContain(
+      'stack gke-serving has no https_urls or load_balancer_addresses entry for service bankchurn (an internal service: port-forward and pass --url)',
+    );
+  });
+
+  it('needs --url or --service', async () => {
     const io = capture();
     await expect(runCli(['invoke', 'eks'], io)).resolves.toBe(2);
     expect(io.err.join('')).toMatch(/--url is required/);

@@ -256,4 +256,39 @@ describe('config errors: one line per problem, field path, value got, what is ex
       ),
     ]);
   });
+
+  test('a GKE domain that is not a DNS name names the field and an example', () => {
+    for (const bad of [
+      'https://models.example.com',
+      'Models.Example.com',
+      'localhost',
+      '*.example.com',
+      'models.example.com.',
+    ]) {
+      expect(
+        problemsOf({ services: { bankchurn: { exposure: 'publicLoadBalancer', gcpDomain: bad } } }),
+      ).toEqual([
+        `services.bankchurn.gcpDomain: got ${JSON.stringify(bad)}; expected a DNS name such as models.example.com (lowercase, no scheme, no trailing dot)`,
+      ]);
+    }
+  });
+
+  test('a GKE domain without a public load balancer says why only the public Gateway is made', () => {
+    for (const exposure of ['internal', 'loadBalancer']) {
+      expect(problemsOf({ services: { bankchurn: { exposure, gcpDomain: 'churn.example.com' } } })).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^services\\.bankchurn\\.gcpDomain: got "churn\\.example\\.com"; expected no domain for exposure ${exposure} \\(set exposure publicLoadBalancer: .*gke-l7-rilb, needs a proxy-only subnet and a regional Certificate Manager certificate with DNS authorization`,
+          ),
+        ),
+      ]);
+    }
+  });
+
+  test('a GKE domain with a public load balancer is valid', () => {
+    const parsed = parseConfig({
+      services: { bankchurn: { exposure: 'publicLoadBalancer', gcpDomain: 'churn.models.example.com' } },
+    });
+    expect(parsed.services.bankchurn!.gcpDomain).toBe('churn.models.example.com');
+  });
 });

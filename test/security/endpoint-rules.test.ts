@@ -1,10 +1,12 @@
-import type { Json } from '../../src/security/finding';
+import type { Json, Rule } from '../../src/security/finding';
+import { viewFromJson } from '../../src/security/gate';
 import {
   loadBalancerAuthentication,
   noLiteralSecrets,
   publicLoadBalancerSourceRanges,
   publicLoadBalancerTls,
   sagemakerEncryption,
+  TLS_FIXES,
   vertexEncryption,
 } from '../../src/security/rules/endpoints';
 import { requiredTags } from '../../src/security/rules/tags';
@@ -177,6 +179,206 @@ describe('load balancers', () => {
       'kubernetes_deployment_v1.d: container server: API_KEYS is a literal value',
       'kubernetes_deployment_v1.d: container server: DB_PASSWORD is a literal value',
     ]);
+  });
+});
+
+/** Fixes of one rule's violations, as `address: fix` (the rule's own fix when a violation has none). */
+function fixes(rule: Rule, json: Json): string[] {
+  return rule.check(viewFromJson('test', json)).map((v) => `${v.resource.address}: ${v.fix ?? rule.fix}`);
+}
+
+/** A GKE service behind a Gateway: namespace, Deployment, ClusterIP Service, Gateway and HTTPRoute. */
+function behindGateway(
+  options: {
+    className?: string;
+    listeners?: Json[];
+    annotations?: Record<string, string>;
+    env?: Json[];
+    backendPolicy?: Json;
+    securityPolicy?: Json;
+  } = {},
+): Json {
+  const manifest = (kind: string, spec: Json, metadata: Json = {}) => ({
+    manifest: { apiVersion: 'x', kind, metadata: { name: 'svc', namespace: 'ns', ...metadata }, spec },
+  });
+  return resources({
+    kubernetes_namespace_v1: { ns: { metadata: { name: 'ns' } } },
+    kubernetes_deployment_v1: {
+      d: {
+        metadata: { namespace: `\${kubernetes_namespace_v1.ns.metadata[0].name}` },
+        spec: {
+          template: {
+            metadata: { labels: { app: 'd' } },
+            spec: { container: [{ name: 'server', env: options.env ?? KEY_FROM_SECRET }] },
+          },
+        },
+      },
+    },
+    kubernetes_service_v1: {
+      s: {
+        metadata: { name: 'svc', namespace: `\${kubernetes_namespace_v1.ns.metadata[0].name}` },
+        spec: { type: 'ClusterIP', selector: { app: 'd' } },
+      },
+    },
+    kubernetes_manifest: {
+      gw: manifest(
+        'Gateway',
+        {
+          gatewayClassName: options.className ?? 'gke-l7-global-external-managed',
+          listeners: options.listeners ?? [{ name: 'https', protocol: 'HTTPS', port: 443 }],
+        },
+        { annotations: options.annotations ?? { 'networking.gke.io/certmap': 'm' } },
+      ),
+      route: manifest('HTTPRoute', {
+        parentRefs: [{ kind: 'Gateway', name: 'svc' }],
+        rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }],
+      }),
+      ...(options.backendPolicy
+        ? {
+            backend: manifest('GCPBackendPolicy', {
+              default: options.backendPolicy,
+              targetRef: { group: '', kind: 'Service', name: 'svc' },
+            }),
+          }
+        : {}),
+    },
+    ...(options.securityPolicy ? { google_compute_security_policy: { armor: options.securityPolicy } } : {}),
+  });
+}
+const armor = (rules: Json[]) => ({ name: 'armor', rule: rules });
+const sources = (action: string, priority: number, ranges: string[]) => ({
+  action,
+  priority,
+  match: { versioned_expr: 'SRC_IPS_V1', config: { src_ip_ranges: ranges } },
+});
+const DENY_REST = sources('deny(403)', 2147483647, ['*']);
+
+describe('Gateways (GKE L7 load balancers)', () => {
+  test('a public Gateway without a Cloud Armor policy on its backend admits any address', () => {
+    expect(violations(publicLoadBalancerSourceRanges, behindGateway())).toEqual([
+      'kubernetes_manifest.gw: public Gateway admits any address to Service svc (no Cloud Armor policy attached by a GCPBackendPolicy)',
+    ]);
+  });
+
+  test('a Cloud Armor policy that allows the listed networks and denies the rest passes', () => {
+    const json = behindGateway({
+      backendPolicy: { securityPolicy: 'armor' },
+      securityPolicy: armor([sources('allow', 1000, ['203.0.113.0/24']), DENY_REST]),
+    });
+    expect(violations(publicLoadBalancerSourceRanges, json)).toEqual([]);
+  });
+
+  test('a Cloud Armor policy that allows by default, or allows any address, is caught', () => {
+    const allowByDefault = behindGateway({
+      backendPolicy: { securityPolicy: 'armor' },
+      securityPolicy: armor([sources('allow', 2147483647, ['*'])]),
+    });
+    expect(violations(publicLoadBalancerSourceRanges, allowByDefault)).toEqual([
+      'kubernetes_manifest.gw: Cloud Armor policy armor of Service svc admits any address: its default rule (priority 2147483647) does not deny',
+    ]);
+    const allowAny = behindGateway({
+      backendPolicy: { securityPolicy: 'armor' },
+      securityPolicy: armor([sources('allow', 1000, ['0.0.0.0/0']), DENY_REST]),
+    });
+    expect(violations(publicLoadBalancerSourceRanges, allowAny)).toEqual([
+      'kubernetes_manifest.gw: Cloud Armor policy armor of Service svc admits any address: its rule at priority 1000 allows any address or an expression',
+    ]);
+  });
+
+  test('a Cloud Armor policy named but not in the stack cannot be checked', () => {
+    expect(
+      violations(
+        publicLoadBalancerSourceRanges,
+        behindGateway({ backendPolicy: { securityPolicy: 'elsewhere' } }),
+      ),
+    ).toEqual([
+      'kubernetes_manifest.gw: Cloud Armor policy elsewhere of Service svc is not in the stack, so its rules cannot be checked',
+    ]);
+  });
+
+  test('an internal Gateway (gke-l7-rilb) needs neither Cloud Armor nor TLS', () => {
+    const json = behindGateway({
+      className: 'gke-l7-rilb',
+      listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }],
+      annotations: {},
+    });
+    expect(violations(publicLoadBalancerSourceRanges, json)).toEqual([]);
+    expect(violations(publicLoadBalancerTls, json)).toEqual([]);
+  });
+
+  test('a public Gateway with an HTTP listener, or HTTPS without a certificate, warns with the Gateway fix', () => {
+    const plain = behindGateway({
+      listeners: [
+        { name: 'https', protocol: 'HTTPS', port: 443 },
+        { name: 'http', protocol: 'HTTP', port: 80 },
+      ],
+    });
+    expect(violations(publicLoadBalancerTls, plain)).toEqual([
+      'kubernetes_manifest.gw: plain HTTP listener on port 80 of a public Gateway: traffic and the API key travel in clear',
+    ]);
+    expect(fixes(publicLoadBalancerTls, plain)).toEqual([`kubernetes_manifest.gw: ${TLS_FIXES.gateway}`]);
+    const noCertificate = behindGateway({ annotations: {} });
+    expect(violations(publicLoadBalancerTls, noCertificate)).toEqual([
+      'kubernetes_manifest.gw: HTTPS listener on port 443 of a public Gateway has no certificate',
+    ]);
+    const secretCertificate = behindGateway({
+      annotations: {},
+      listeners: [
+        { name: 'https', protocol: 'HTTPS', port: 443, tls: { certificateRefs: [{ name: 'tls-secret' }] } },
+      ],
+    });
+    expect(violations(publicLoadBalancerTls, secretCertificate)).toEqual([]);
+    expect(violations(publicLoadBalancerTls, behindGateway())).toEqual([]);
+  });
+
+  test('the backend of a Gateway must require an API key, like a load-balanced Service', () => {
+    expect(violations(loadBalancerAuthentication, behindGateway({ env: [] }))).toEqual([
+      'kubernetes_service_v1.s: exposes kubernetes_deployment_v1.d, whose server requires no API key from a Secret',
+    ]);
+    expect(violations(loadBalancerAuthentication, behindGateway())).toEqual([]);
+  });
+});
+
+describe('the TLS fix names the cloud of the load balancer', () => {
+  const plain = (annotations: Record<string, string>, provider: Json = {}) => ({
+    ...exposed({ metadata: { annotations }, spec: { type: 'LoadBalancer' } }, KEY_FROM_SECRET),
+    ...provider,
+  });
+
+  test('GKE (by annotation or by the google provider): gcpDomain and a Gateway, no ACM', () => {
+    for (const json of [
+      plain({ 'cloud.google.com/l4-rbs': 'enabled' }),
+      plain({}, { provider: { google: [{}] } }),
+    ]) {
+      expect(fixes(publicLoadBalancerTls, json)).toEqual([
+        `kubernetes_service_v1.s: ${TLS_FIXES.gke}, or keep it internal`,
+      ]);
+      expect(TLS_FIXES.gke).toMatch(
+        /gcpDomain.*gke-l7-global-external-managed.*networking\.gke\.io\/certmap/,
+      );
+      expect(TLS_FIXES.gke).not.toMatch(/ACM|aws/);
+    }
+  });
+
+  test('EKS (by annotation or by the aws provider): awsCertificateArn and the ACM annotation', () => {
+    for (const json of [
+      plain({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' }),
+      plain({}, { provider: { aws: [{}] } }),
+    ]) {
+      expect(fixes(publicLoadBalancerTls, json)).toEqual([
+        `kubernetes_service_v1.s: ${TLS_FIXES.eks}, or keep it internal`,
+      ]);
+      expect(TLS_FIXES.eks).toMatch(
+        /awsCertificateArn.*service\.beta\.kubernetes\.io\/aws-load-balancer-ssl-cert/,
+      );
+    }
+  });
+
+  test('unknown cloud: the rule names both', () => {
+    expect(fixes(publicLoadBalancerTls, plain({}))).toEqual([
+      `kubernetes_service_v1.s: ${publicLoadBalancerTls.fix}`,
+    ]);
+    expect(publicLoadBalancerTls.fix).toMatch(/EKS: .*GKE: /);
   });
 });
 

@@ -1,5 +1,6 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parseConfig } from '../../src/config/load';
+import { evaluateStack } from '../../src/security/gate';
 import { GkeServingStack } from '../../stacks/gke-serving';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
@@ -211,5 +212,198 @@ describe('gke-serving stack', () => {
         'pod-security.kubernetes.io/enforce'
       ],
     ).toBe('restricted');
+  });
+
+  describe('TLS through a Gateway (gcpDomain)', () => {
+    const DOMAIN = 'churn.models.example.com';
+    const CIDRS = Array.from({ length: 12 }, (_, k) => `203.0.${k}.0/24`);
+    const tlsSynth = (cidrs: string[] = CIDRS) =>
+      synth({
+        services: {
+          bankchurn: { exposure: 'publicLoadBalancer', allowedIngressCidrs: cidrs, gcpDomain: DOMAIN },
+          nlpinsight: { exposure: 'publicLoadBalancer', allowedIngressCidrs: ['198.51.100.0/24'] },
+        },
+      });
+    /** The one kubernetes_manifest of `kind` (fails when there are several). */
+    const manifestOf = (json: Json, kind: string): Json => {
+      const found = (Object.values(json.resource.kubernetes_manifest) as Json[]).filter(
+        (m) => m.manifest.kind === kind,
+      );
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+    const only = (json: Json, type: string): [string, Json] => {
+      const entries = Object.entries(json.resource[type] ?? {}) as [string, Json][];
+      expect(entries).toHaveLength(1);
+      return entries[0]!;
+    };
+
+    test('the Service becomes a NEG-backed ClusterIP; the other public service keeps its L4 load balancer', () => {
+      const { json } = tlsSynth();
+      const services = byName(json, 'kubernetes_service_v1');
+      expect(services.bankchurn!.spec.type).toBe('ClusterIP');
+      expect(services.bankchurn!.spec.load_balancer_source_ranges).toBeUndefined();
+      expect(services.bankchurn!.spec.external_traffic_policy).toBeUndefined();
+      expect(services.bankchurn!.metadata.annotations).toEqual({
+        'cloud.google.com/neg': '{"ingress":true}',
+      });
+      expect(services.nlpinsight!.spec.type).toBe('LoadBalancer');
+      // Still an API key: the Gateway exposes the service to the internet.
+      const env = byName(json, 'kubernetes_deployment_v1').bankchurn!.spec.template.spec.container[0]
+        .env as Json[];
+      expect(env.find((e) => e.name === 'API_KEYS')?.value_from.secret_key_ref.key).toBe('api-keys');
+      // The load balancer keeps backend connections 600 s: the server keeps them longer (no 502 on reuse).
+      expect(env.find((e) => e.name === 'KEEP_ALIVE_TIMEOUT_SECONDS')?.value).toBe('620');
+      const l4Env = byName(json, 'kubernetes_deployment_v1').nlpinsight!.spec.template.spec.container[0]
+        .env as Json[];
+      expect(l4Env.find((e) => e.name === 'KEEP_ALIVE_TIMEOUT_SECONDS')).toBeUndefined();
+    });
+
+    test('a Gateway of the global external class, one HTTPS listener on 443, the certificate map and the static IP', () => {
+      const { json } = tlsSynth();
+      const gateway = manifestOf(json, 'Gateway');
+      const [, certMap] = only(json, 'google_certificate_manager_certificate_map');
+      const [addressId, address] = only(json, 'google_compute_global_address');
+      expect(gateway.manifest.metadata).toMatchObject({ name: 'bankchurn', namespace: 'bankchurn' });
+      expect(gateway.manifest.metadata.annotations).toEqual({ 'networking.gke.io/certmap': certMap.name });
+      expect(gateway.manifest.spec.gatewayClassName).toBe('gke-l7-global-external-managed');
+      expect(gateway.manifest.spec.listeners).toEqual([
+        { name: 'https', protocol: 'HTTPS', port: 443, allowedRoutes: { namespaces: { from: 'Same' } } },
+      ]);
+      expect(gateway.manifest.spec.addresses).toEqual([{ type: 'NamedAddress', value: address.name }]);
+      expect(address).toMatchObject({ address_type: 'EXTERNAL', ip_version: 'IPV4' });
+      expect(address.name).toBe('model-serving-demo-bankchurn-ip');
+      expect(gateway.depends_on).toEqual(
+        expect.arrayContaining([
+          `google_compute_global_address.${addressId}`,
+          expect.stringMatching(/^google_certificate_manager_certificate_map_entry\./),
+        ]),
+      );
+    });
+
+    test('a Google-managed certificate for the domain, mapped to the domain in the certificate map', () => {
+      const { json } = tlsSynth();
+      const [certId, cert] = only(json, 'google_certificate_manager_certificate');
+      const [mapId] = only(json, 'google_certificate_manager_certificate_map');
+      const [, entry] = only(json, 'google_certificate_manager_certificate_map_entry');
+      expect(cert.managed).toEqual({ domains: [DOMAIN] });
+      const [apiId, api] = only(json, 'google_project_service');
+      expect(api).toMatchObject({ service: 'certificatemanager.googleapis.com', disable_on_destroy: false });
+      expect(cert.depends_on).toEqual([`google_project_service.${apiId}`]);
+      expect(cert.scope).toBeUndefined(); // DEFAULT: served by global load balancers
+      expect(entry).toMatchObject({
+        hostname: DOMAIN,
+        map: `\${google_certificate_manager_certificate_map.${mapId}.name}`,
+        certificates: [`\${google_certificate_manager_certificate.${certId}.id}`],
+      });
+    });
+
+    test('the HTTPRoute sends the domain to the Service; the health check asks the readiness route', () => {
+      const { json } = tlsSynth();
+      const route = manifestOf(json, 'HTTPRoute').manifest;
+      expect(route.metadata).toMatchObject({ name: 'bankchurn', namespace: 'bankchurn' });
+      expect(route.spec).toEqual({
+        parentRefs: [{ kind: 'Gateway', name: 'bankchurn' }],
+        hostnames: [DOMAIN],
+        rules: [{ backendRefs: [{ name: 'bankchurn', port: 80 }] }],
+      });
+      const health = manifestOf(json, 'HealthCheckPolicy').manifest;
+      expect(health.spec.targetRef).toEqual({ group: '', kind: 'Service', name: 'bankchurn' });
+      expect(health.spec.default.config).toEqual({
+        type: 'HTTP',
+        httpHealthCheck: { portSpecification: 'USE_FIXED_PORT', port: 8080, requestPath: '/health/ready' },
+      });
+    });
+
+    test('Cloud Armor admits the listed networks (10 per rule) and denies the rest; a GCPBackendPolicy attaches it', () => {
+      const { json } = tlsSynth();
+      const [, policy] = only(json, 'google_compute_security_policy');
+      expect(policy.type).toBe('CLOUD_ARMOR');
+      expect(policy.rule).toEqual([
+        expect.objectContaining({
+          action: 'allow',
+          priority: 1000,
+          match: { versioned_expr: 'SRC_IPS_V1', config: { src_ip_ranges: CIDRS.slice(0, 10) } },
+        }),
+        expect.objectContaining({
+          action: 'allow',
+          priority: 1001,
+          match: { versioned_expr: 'SRC_IPS_V1', config: { src_ip_ranges: CIDRS.slice(10) } },
+        }),
+        expect.objectContaining({
+          action: 'deny(403)',
+          priority: 2147483647,
+          match: { versioned_expr: 'SRC_IPS_V1', config: { src_ip_ranges: ['*'] } },
+        }),
+      ]);
+      const backend = manifestOf(json, 'GCPBackendPolicy').manifest;
+      expect(backend.spec).toEqual({
+        default: { securityPolicy: policy.name },
+        targetRef: { group: '', kind: 'Service', name: 'bankchurn' },
+      });
+    });
+
+    test('without allowedIngressCidrs there is no Cloud Armor policy, and the gate flags the open Gateway', () => {
+      const { json, stack } = tlsSynth([]);
+      expect(json.resource.google_compute_security_policy).toBeUndefined();
+      expect(
+        (Object.values(json.resource.kubernetes_manifest) as Json[]).filter(
+          (m) => m.manifest.kind === 'GCPBackendPolicy',
+        ),
+      ).toEqual([]);
+      const errors = evaluateStack(stack).errors.map((e) => `${e.rule} ${e.path} ${e.message}`);
+      expect(errors).toEqual([
+        'endpoints.public-lb-source-ranges gke-serving/bankchurn-tls-gateway/gateway public Gateway admits any address to Service bankchurn (no Cloud Armor policy attached by a GCPBackendPolicy)',
+      ]);
+    });
+
+    test('the NetworkPolicy admits the load balancer proxies besides the client networks', () => {
+      const { json } = tlsSynth(['203.0.113.0/24']);
+      const policy = byName(json, 'kubernetes_network_policy_v1').bankchurn!;
+      expect(policy.spec.ingress[0].from).toEqual([
+        { ip_block: { cidr: '203.0.113.0/24' } },
+        { ip_block: { cidr: '35.191.0.0/16' } },
+        { ip_block: { cidr: '130.211.0.0/22' } },
+      ]);
+      // An L4 load balancer keeps client addresses: only the client networks.
+      expect(byName(json, 'kubernetes_network_policy_v1').nlpinsight!.spec.ingress[0].from).toEqual([
+        { ip_block: { cidr: '198.51.100.0/24' } },
+      ]);
+    });
+
+    test('outputs: the static IP for the DNS record and the https URL; the L4 address only for the other', () => {
+      const { json } = tlsSynth();
+      const [addressId] = only(json, 'google_compute_global_address');
+      expect(json.output.gateway_addresses.value).toEqual({
+        bankchurn: `\${google_compute_global_address.${addressId}.address}`,
+      });
+      expect(json.output.https_urls.value).toEqual({ bankchurn: `https://${DOMAIN}` });
+      expect(Object.keys(json.output.load_balancer_addresses.value)).toEqual(['nlpinsight']);
+    });
+
+    test('the gate passes the TLS Gateway and warns on the plain L4 one with the GKE fix', () => {
+      const { stack } = tlsSynth();
+      const report = evaluateStack(stack);
+      expect(report.errors).toEqual([]);
+      expect(report.warnings.map((w) => `${w.rule} ${w.path}`)).toEqual([
+        'endpoints.public-lb-tls gke-serving/nlpinsight/service',
+      ]);
+      expect(report.warnings[0]!.fix).toMatch(
+        /^set the service's gcpDomain: a Gateway .*networking\.gke\.io\/certmap/,
+      );
+      expect(report.warnings[0]!.fix).not.toMatch(/ACM|aws-load-balancer/);
+    });
+
+    test('every new resource carries the project, service and environment labels', () => {
+      const { json } = tlsSynth();
+      for (const m of Object.values(json.resource.kubernetes_manifest) as Json[]) {
+        expect(Object.keys(m.manifest.metadata.labels)).toEqual(
+          expect.arrayContaining(['project', 'service', 'environment']),
+        );
+      }
+      expect(Object.keys(json.provider.google[0].default_labels)).toEqual(
+        expect.arrayContaining(['project', 'service', 'environment']),
+      );
+    });
   });
 });

@@ -197,6 +197,9 @@ export class GkeCluster extends Construct {
         servicesSecondaryRangeName: GKE_SERVICES_RANGE_NAME,
       },
       releaseChannel: { channel: p.releaseChannel },
+      // Installs the Gateway API CRDs and GKE's GatewayClasses (gke-l7-global-external-managed, …), which
+      // serving's TLS Gateways need; HTTP load balancing, the controller behind them, is on by default.
+      gatewayApiConfig: { channel: 'CHANNEL_STANDARD' },
       workloadIdentityConfig: { workloadPool: this.workloadPool },
       enableShieldedNodes: true,
       // Dataplane V2 enforces NetworkPolicy itself; a network_policy block would ask for Calico.

@@ -151,7 +151,34 @@ export interface ModelServingServiceProps {
   readonly requireApiKey?: boolean;
   /** Generations of the two API keys; raise one to replace that key (rotation). @default { a: 1, b: 1 } */
   readonly apiKeyVersions?: ApiKeyVersions;
+  /**
+   * The Service is the backend of a Gateway (an L7 load balancer that terminates TLS; see `GkeTlsGateway`)
+   * rather than a load balancer of its own: a ClusterIP Service whose endpoints are network endpoint groups
+   * (`cloud.google.com/neg`), whatever `exposure` says. `exposure` still decides whether an API key is required.
+   * @default - no Gateway: `exposure` decides the Service type
+   */
+  readonly gatewayBackend?: GatewayBackend;
 }
+
+/** How a Gateway reaches the pods. */
+export interface GatewayBackend {
+  /**
+   * Source ranges of the Gateway's proxies and health checks. The NetworkPolicy admits them to the serving
+   * port when `allowedIngressCidrs` or `allowedIngressNamespaces` restrict it: the pods see the proxy's
+   * address, not the client's (the Gateway enforces client ranges itself).
+   */
+  readonly proxySourceCidrs: readonly string[];
+  /**
+   * The server's `KEEP_ALIVE_TIMEOUT_SECONDS` (unless `env` sets it): longer than the load balancer's own
+   * backend keep-alive, so the server never closes an idle connection the load balancer is about to reuse
+   * (which the client would see as a 502).
+   * @default - the server's default
+   */
+  readonly keepAliveTimeoutSeconds?: number;
+}
+
+/** Service annotation that makes GKE create network endpoint groups (pod IP:port endpoints) for the Service. */
+export const GKE_NEG_ANNOTATION = { 'cloud.google.com/neg': '{"ingress":true}' } as const;
 
 /**
  * Namespace labels that make the API server enforce the "restricted" Pod Security Standard (and warn and
@@ -192,6 +219,10 @@ export class ModelServingService extends Construct {
   readonly portForwardCommand: string;
   /** Whether the Service is a `LoadBalancer` (its address is then in `loadBalancerHostname` / `loadBalancerIp`). */
   readonly loadBalanced: boolean;
+  /** Port of the Service (it forwards to the server's serving port). */
+  readonly servicePort: number;
+  /** Whether the Service is a Gateway's backend (`gatewayBackend`) instead of a load balancer. */
+  readonly gatewayBackend: boolean;
 
   constructor(scope: Construct, id: string, props: ModelServingServiceProps) {
     super(scope, id);
@@ -222,6 +253,7 @@ export class ModelServingService extends Construct {
     validateModelServingServiceProps(id, { ...settings, modelName: props.modelName, image: props.image });
 
     this.serviceName = name;
+    this.servicePort = settings.servicePort;
     const portSuffix = settings.servicePort === 80 ? '' : `:${settings.servicePort}`;
     this.url = `http://${name}.${settings.namespace}.svc.cluster.local${portSuffix}`;
     this.portForwardCommand = `kubectl -n ${settings.namespace} port-forward svc/${name} ${SERVING_PORT}:${settings.servicePort}`;
@@ -274,6 +306,9 @@ export class ModelServingService extends Construct {
           settings.gracePeriod - settings.preStopSleep - SHUTDOWN_MARGIN_SECONDS,
         ),
       ),
+      ...(props.gatewayBackend?.keepAliveTimeoutSeconds !== undefined
+        ? { KEEP_ALIVE_TIMEOUT_SECONDS: String(props.gatewayBackend.keepAliveTimeoutSeconds) }
+        : {}),
       ...settings.env,
     };
     const httpProbe = { path: READINESS_PATH, port: String(SERVING_PORT) };
@@ -374,10 +409,13 @@ export class ModelServingService extends Construct {
       },
     });
 
-    const loadBalanced = settings.exposure !== 'internal';
+    const gateway = props.gatewayBackend;
+    this.gatewayBackend = gateway !== undefined;
+    const loadBalanced = settings.exposure !== 'internal' && gateway === undefined;
     this.loadBalanced = loadBalanced;
-    const serviceAnnotations =
-      settings.exposure === 'loadBalancer'
+    const serviceAnnotations = gateway
+      ? GKE_NEG_ANNOTATION
+      : settings.exposure === 'loadBalancer'
         ? props.loadBalancerAnnotations?.internal
         : settings.exposure === 'publicLoadBalancer'
           ? props.loadBalancerAnnotations?.public
@@ -455,10 +493,14 @@ export class ModelServingService extends Construct {
     const byNamespace = (ns: string): NetworkPolicyV1SpecIngressFrom => ({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
     });
-    const servingSources: NetworkPolicyV1SpecIngressFrom[] = [
+    const restrictedSources = [
       ...settings.allowedIngressCidrs.map((cidr) => ({ ipBlock: { cidr } })),
       ...settings.allowedIngressNamespaces.map(byNamespace),
     ];
+    const servingSources: NetworkPolicyV1SpecIngressFrom[] =
+      restrictedSources.length > 0 && gateway
+        ? [...restrictedSources, ...gateway.proxySourceCidrs.map((cidr) => ({ ipBlock: { cidr } }))]
+        : restrictedSources;
     this.networkPolicy = new NetworkPolicyV1(this, 'network-policy', {
       metadata,
       spec: {

@@ -1,5 +1,12 @@
 import type { Json, ResourceView, Rule, StackView, Violation } from '../finding';
 import { ANY_ADDRESS, block, blocks, ofType, strings } from '../json';
+import {
+  GKE_CERTMAP_ANNOTATION,
+  gateways,
+  namespaceName,
+  securityPolicyGap,
+  securityPolicyOf,
+} from './gateways';
 import { workloads } from './workloads';
 
 /**
@@ -115,10 +122,11 @@ export function loadBalancedServices(stack: StackView): LoadBalancedService[] {
 export const publicLoadBalancerSourceRanges: Rule = {
   id: 'endpoints.public-lb-source-ranges',
   family: 'endpoints',
-  description: 'An internet-facing load balancer admits only listed source ranges (never 0.0.0.0/0).',
-  fix: "list the client networks in the service's allowedIngressCidrs (load_balancer_source_ranges), or make it internal (exposure: loadBalancer)",
-  check: (stack) =>
-    loadBalancedServices(stack)
+  description:
+    'An internet-facing load balancer admits only listed source ranges (never 0.0.0.0/0): an L4 Service through loadBalancerSourceRanges, a public Gateway through a Cloud Armor policy (GCPBackendPolicy securityPolicy) on each backend whose default rule denies.',
+  fix: "list the client networks in the service's allowedIngressCidrs (load_balancer_source_ranges; behind a GKE Gateway a Cloud Armor policy), or make it internal (exposure: loadBalancer)",
+  check: (stack) => [
+    ...loadBalancedServices(stack)
       .filter((s) => s.public)
       .flatMap((s) => {
         const ranges = strings(s.spec.load_balancer_source_ranges);
@@ -128,6 +136,39 @@ export const publicLoadBalancerSourceRanges: Rule = {
           ? [{ resource: s.resource, message: 'public load balancer source ranges include 0.0.0.0/0' }]
           : [];
       }),
+    ...gateways(stack)
+      .filter((g) => g.public)
+      .flatMap((g) =>
+        g.backendServices.flatMap((service) => {
+          const attached = securityPolicyOf(stack, g.namespace, service);
+          if (!attached) {
+            return [
+              {
+                resource: g.resource,
+                message: `public Gateway admits any address to Service ${service} (no Cloud Armor policy attached by a GCPBackendPolicy)`,
+              },
+            ];
+          }
+          if (!attached.policy) {
+            return [
+              {
+                resource: g.resource,
+                message: `Cloud Armor policy ${attached.name} of Service ${service} is not in the stack, so its rules cannot be checked`,
+              },
+            ];
+          }
+          const gap = securityPolicyGap(attached.policy);
+          return gap
+            ? [
+                {
+                  resource: g.resource,
+                  message: `Cloud Armor policy ${attached.name} of Service ${service} admits any address: ${gap}`,
+                },
+              ]
+            : [];
+        }),
+      ),
+  ],
 };
 
 /** The server's API key variable (model-server/src/protocols/shared/api-key.ts reads it). */
@@ -144,11 +185,11 @@ function selects(
 export const loadBalancerAuthentication: Rule = {
   id: 'endpoints.lb-requires-api-key',
   family: 'endpoints',
-  description: `A service exposed beyond the cluster (LoadBalancer or NodePort) selects only pods whose server requires an API key (${API_KEYS_ENV} taken from a Kubernetes Secret).`,
+  description: `A service exposed beyond the cluster (LoadBalancer, NodePort, or the backend of a Gateway) selects only pods whose server requires an API key (${API_KEYS_ENV} taken from a Kubernetes Secret).`,
   fix: `set ${API_KEYS_ENV} on the server container with value_from.secret_key_ref to a Secret whose value Terraform generates (ModelServingService does this for load-balanced exposures)`,
   check: (stack) => {
     const pods = workloads(stack);
-    return loadBalancedServices(stack).flatMap((service) => {
+    return [...loadBalancedServices(stack), ...gatewayBackendServices(stack)].flatMap((service) => {
       const namespace = block(service.resource.config.metadata).namespace ?? 'default';
       const selected = pods.filter(
         (w) => String(w.namespace) === String(namespace) && selects(service.spec.selector ?? {}, w.podLabels),
@@ -173,21 +214,85 @@ export const loadBalancerAuthentication: Rule = {
   },
 };
 
+/** How to make each cloud's public load balancer terminate TLS (the project's config field, then the mechanism). */
+export const TLS_FIXES = {
+  eks: `set the service's awsCertificateArn: the NLB terminates TLS on 443 with the ACM certificate (annotation ${AWS_TLS_CERT_ANNOTATION})`,
+  gke: `set the service's gcpDomain: a Gateway (class gke-l7-global-external-managed, an L7 load balancer; GKE's L4 one cannot terminate TLS) serves HTTPS on 443 with a Google-managed Certificate Manager certificate (annotation ${GKE_CERTMAP_ANNOTATION}) in front of a ClusterIP Service`,
+  gateway: `serve HTTPS only: HTTPS listeners with a certificate (annotation ${GKE_CERTMAP_ANNOTATION} or tls.certificateRefs) and no HTTP listener (the service's gcpDomain does this)`,
+} as const;
+
+/** The cloud of a load-balanced Service: from its annotations, else from the stack's providers. */
+function cloudOf(stack: StackView, service: LoadBalancedService): 'eks' | 'gke' | undefined {
+  const keys = Object.keys(service.annotations);
+  if (keys.some((k) => k.startsWith('service.beta.kubernetes.io/aws-'))) return 'eks';
+  if (keys.some((k) => k.startsWith('cloud.google.com/') || k.startsWith('networking.gke.io/'))) return 'gke';
+  if (stack.providers.google && !stack.providers.aws) return 'gke';
+  if (stack.providers.aws && !stack.providers.google) return 'eks';
+  return undefined;
+}
+
 export const publicLoadBalancerTls: Rule = {
   id: 'endpoints.public-lb-tls',
   family: 'endpoints',
   severity: 'warning',
   description:
     'An internet-facing load balancer terminates TLS; without it requests and the API key travel in clear.',
-  fix: `configure a domain and certificate for the service (EKS: an ACM certificate, annotation ${AWS_TLS_CERT_ANNOTATION}), or keep it internal`,
-  check: (stack) =>
-    loadBalancedServices(stack)
+  fix: `configure a domain and certificate for the service (EKS: ${TLS_FIXES.eks}; GKE: ${TLS_FIXES.gke}), or keep it internal`,
+  check: (stack) => [
+    ...loadBalancedServices(stack)
       .filter((s) => s.public && s.annotations[AWS_TLS_CERT_ANNOTATION] === undefined)
-      .map((s) => ({
-        resource: s.resource,
-        message: 'plain HTTP on the internet: traffic and the API key travel in clear',
-      })),
+      .map((s) => {
+        const cloud = cloudOf(stack, s);
+        return {
+          resource: s.resource,
+          message: 'plain HTTP on the internet: traffic and the API key travel in clear',
+          ...(cloud ? { fix: `${TLS_FIXES[cloud]}, or keep it internal` } : {}),
+        };
+      }),
+    ...gateways(stack)
+      .filter((g) => g.public)
+      .flatMap((g) => {
+        const certificate =
+          g.annotations[GKE_CERTMAP_ANNOTATION] !== undefined ||
+          g.listeners.some((l) => blocks(block(l.tls).certificateRefs).length > 0);
+        return g.listeners
+          .filter((l) => l.protocol === 'HTTP' || (l.protocol === 'HTTPS' && !certificate))
+          .map((l) => ({
+            resource: g.resource,
+            message:
+              l.protocol === 'HTTP'
+                ? `plain HTTP listener on port ${l.port} of a public Gateway: traffic and the API key travel in clear`
+                : `HTTPS listener on port ${l.port} of a public Gateway has no certificate`,
+            fix: TLS_FIXES.gateway,
+          }));
+      }),
+  ],
 };
+
+/**
+ * Services behind a Gateway of the stack (HTTPRoute backends), shaped like load-balanced ones so the
+ * API key rule covers them too.
+ */
+function gatewayBackendServices(stack: StackView): LoadBalancedService[] {
+  const backends = gateways(stack).flatMap((g) =>
+    g.backendServices.map((name) => ({ namespace: g.namespace, name, public: g.public })),
+  );
+  return ofType(stack, 'kubernetes_service_v1', 'kubernetes_service').flatMap((resource) => {
+    const metadata = block(resource.config.metadata);
+    const namespace = namespaceName(stack, metadata.namespace);
+    const backend = backends.find((b) => b.name === metadata.name && b.namespace === namespace);
+    return backend
+      ? [
+          {
+            resource,
+            spec: block(resource.config.spec),
+            annotations: metadata.annotations ?? {},
+            public: backend.public,
+          },
+        ]
+      : [];
+  });
+}
 
 const SECRET_NAME = /(?:KEY|TOKEN|PASSWORD|SECRET|CREDENTIAL)S?$/i;
 

@@ -146,8 +146,10 @@ describe('GkeCluster', () => {
     expect(kept.deletion_protection).toBe(true);
   });
 
-  test('release channel, logging and monitoring', () => {
+  test('release channel, Gateway API, logging and monitoring', () => {
     expect(cluster.release_channel).toEqual({ channel: 'REGULAR' });
+    // The TLS Gateways of gke-serving need the Gateway API CRDs and GKE's GatewayClasses.
+    expect(cluster.gateway_api_config).toEqual({ channel: 'CHANNEL_STANDARD' });
     expect(cluster.logging_config).toEqual({ enable_components: ['SYSTEM_COMPONENTS', 'WORKLOADS'] });
     expect(cluster.monitoring_config).toMatchObject({ enable_components: ['SYSTEM_COMPONENTS'] });
   });
