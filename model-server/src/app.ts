@@ -160,6 +160,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   answerExpect(app.server, bodyLimitBytes);
 
   const limiter = new InFlightLimiter(options.maxConcurrentRequests ?? 32);
+  options.metrics.trackInFlight(limiter);
   const scorer = new Scorer({
     maxBatchSize: options.maxBatchSize ?? 1000,
     sliceBudgetMs: options.sliceBudgetMs,

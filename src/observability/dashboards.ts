@@ -6,7 +6,14 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { PLATFORM_METRICS as K, leMatcher, PROCESS_START_TIME, serverMetrics } from './metric-names';
+import {
+  IN_FLIGHT,
+  IN_FLIGHT_LIMIT,
+  PLATFORM_METRICS as K,
+  leMatcher,
+  PROCESS_START_TIME,
+  serverMetrics,
+} from './metric-names';
 import type { MonitoredService, ObservabilityRuleOptions } from './options';
 import { recorded } from './prometheus-rules';
 
@@ -77,6 +84,16 @@ export function serviceDashboard(service: MonitoredService, options: Observabili
         {
           expr: `sum(rate(${m.requests}{${ns},status="503"}[$__rate_interval])) / sum(rate(${m.requests}{${ns}}[$__rate_interval]))`,
           legend: '503',
+        },
+      ]),
+    )
+    .withPanel(
+      panel('In flight vs MAX_CONCURRENT_REQUESTS, and 503s', 'short', [
+        { expr: `sum(${IN_FLIGHT}{${ns}})`, legend: 'in flight' },
+        { expr: `sum(${IN_FLIGHT_LIMIT}{${ns}})`, legend: 'limit (all pods)' },
+        {
+          expr: `sum(rate(${m.requests}{${ns},status="503"}[$__rate_interval]))`,
+          legend: '503/s',
         },
       ]),
     )

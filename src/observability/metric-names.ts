@@ -8,6 +8,10 @@ export const serverMetrics = (model: string) => ({
   explainLatency: `${model}_explain_latency_seconds`,
 });
 
+/** The server's process-wide gauges (all models together). */
+export const IN_FLIGHT = 'model_server_requests_in_flight';
+export const IN_FLIGHT_LIMIT = 'model_server_max_concurrent_requests';
+
 /** prom-client's default process metrics the dashboards read. */
 export const PROCESS_START_TIME = 'process_start_time_seconds';
 

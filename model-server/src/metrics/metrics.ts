@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Latency buckets (seconds): from a single-row prediction (~1 ms) to a full batch with explanations. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -51,6 +51,34 @@ export class ServerMetrics {
       // per-type gauge of the same name without the suffix, which stays.
       for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
     }
+  }
+
+  /**
+   * Exposes the predictions in flight and the limit they are held to (`MAX_CONCURRENT_REQUESTS`), read from
+   * `current` and `max` at scrape time: nothing is added to the request path. Together with the 503s they show
+   * whether the server sheds load because the limit is too low or because it is saturated.
+   */
+  trackInFlight(limiter: { readonly current: number; readonly max: number }): void {
+    // A second app on the same metrics (tests build several) takes the gauges over rather than failing.
+    for (const name of ['model_server_requests_in_flight', 'model_server_max_concurrent_requests']) {
+      this.registry.removeSingleMetric(name);
+    }
+    new Gauge({
+      name: 'model_server_requests_in_flight',
+      help: 'Predictions being scored now, all models together (each holds a MAX_CONCURRENT_REQUESTS slot)',
+      registers: [this.registry],
+      collect() {
+        this.set(limiter.current);
+      },
+    });
+    new Gauge({
+      name: 'model_server_max_concurrent_requests',
+      help: 'Predictions allowed in flight at once (MAX_CONCURRENT_REQUESTS); more are answered 503',
+      registers: [this.registry],
+      collect() {
+        this.set(limiter.max);
+      },
+    });
   }
 
   get contentType(): string {

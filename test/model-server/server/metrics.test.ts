@@ -53,6 +53,42 @@ describe('per-model metrics', () => {
     }
   });
 
+  it('reports the predictions in flight and the MAX_CONCURRENT_REQUESTS limit, read at scrape time', async () => {
+    const t = await makeApp({ maxConcurrentRequests: 7 });
+    try {
+      let text = await t.metrics.render();
+      expect(sample(text, 'model_server_max_concurrent_requests')).toBe(7);
+      expect(sample(text, 'model_server_requests_in_flight')).toBe(0);
+      const bank = await exampleOf('bankchurn');
+      // 1000 explained instances are scored in slices that yield to the event loop, so a scrape lands inside.
+      const pending = t.app.inject({
+        method: 'POST',
+        url: '/predict?explain=true',
+        payload: { instances: Array.from({ length: 1000 }, () => bank) },
+      });
+      let seen = 0;
+      for (let i = 0; i < 10_000 && seen === 0; i += 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+        seen = sample(await t.metrics.render(), 'model_server_requests_in_flight') ?? 0;
+      }
+      expect(seen).toBe(1);
+      expect((await pending).statusCode).toBe(200);
+      text = await t.metrics.render();
+      expect(sample(text, 'model_server_requests_in_flight')).toBe(0);
+    } finally {
+      await t.app.close();
+    }
+  });
+
+  it('reads the in-flight gauges from the limiter it is given, and a second app takes them over', async () => {
+    const metrics = new ServerMetrics({ defaultMetrics: false });
+    metrics.trackInFlight({ current: 3, max: 32 });
+    metrics.trackInFlight({ current: 5, max: 9 });
+    const text = await metrics.render();
+    expect(sample(text, 'model_server_requests_in_flight')).toBe(5);
+    expect(sample(text, 'model_server_max_concurrent_requests')).toBe(9);
+  });
+
   it('makes model names valid metric prefixes and refuses two models on one prefix', () => {
     expect(metricPrefix('bank-churn.v2')).toBe('bank_churn_v2');
     expect(metricPrefix('2024model')).toBe('_2024model');
