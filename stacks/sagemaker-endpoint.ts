@@ -28,11 +28,12 @@ export interface SagemakerEndpointStackProps extends ProjectStackProps {
   readonly dependsOn?: readonly TerraformStack[];
   /**
    * Dashboard and alarm notifications (the `observability` config section).
-   * @default - a dashboard and an encrypted alarm topic without subscribers
+   * @default - a dashboard; no alarm topic (the alarms exist, visible in the console, and notify nobody)
    */
   readonly monitoring?: {
     readonly dashboard: boolean;
-    readonly alarmTopic: boolean;
+    /** @default - only when `notificationEmails` lists an address */
+    readonly alarmTopic?: boolean | undefined;
     readonly notificationEmails: readonly string[];
   };
 }

@@ -71,9 +71,9 @@ export const observabilitySchema = z
         dashboard: z.boolean().default(true).describe('CloudWatch dashboard of the endpoint.'),
         alarmTopic: z
           .boolean()
-          .default(true)
+          .optional()
           .describe(
-            'Encrypted SNS topic that the endpoint alarms notify (subscribers: `notificationEmails`).',
+            'Encrypted SNS topic that the endpoint alarms notify (subscribers: `notificationEmails`). Unset: made only when `notificationEmails` lists an address, since a topic nobody subscribes to notifies nobody and its KMS key bills by the month.',
           ),
       })
       .prefault({}),

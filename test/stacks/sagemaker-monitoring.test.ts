@@ -119,8 +119,40 @@ describe('sagemaker-endpoint monitoring', () => {
     expect(JSON.stringify(body)).not.toContain('/aws/sagemaker/Endpoints');
   });
 
+  it('makes no topic (and no monthly key) by default, when nobody is to be notified', () => {
+    const quiet = synth();
+    for (const type of [
+      'aws_sns_topic',
+      'aws_kms_key',
+      'aws_sns_topic_policy',
+      'aws_sns_topic_subscription',
+    ]) {
+      expect(all(quiet, type)).toHaveLength(0);
+    }
+    expect(all(quiet, 'aws_cloudwatch_metric_alarm').length).toBeGreaterThanOrEqual(2);
+    for (const alarm of all(quiet, 'aws_cloudwatch_metric_alarm'))
+      expect(alarm.alarm_actions).toBeUndefined();
+    expect(all(quiet, 'aws_cloudwatch_dashboard')).toHaveLength(1);
+  });
+
+  it('makes the topic without subscribers when asked to, for subscriptions made elsewhere', () => {
+    const topicOnly = synth({ observability: { sagemaker: { alarmTopic: true } } });
+    expect(all(topicOnly, 'aws_sns_topic')).toHaveLength(1);
+    expect(all(topicOnly, 'aws_kms_key')).toHaveLength(1);
+    expect(all(topicOnly, 'aws_sns_topic_subscription')).toHaveLength(0);
+    const topicArn = ref(topicOnly, 'aws_sns_topic', 'arn');
+    for (const alarm of all(topicOnly, 'aws_cloudwatch_metric_alarm')) {
+      expect(alarm.alarm_actions).toEqual([topicArn]);
+    }
+  });
+
   it('turns each part off from config, leaving the alarms without actions', () => {
-    const off = synth({ observability: { sagemaker: { dashboard: false, alarmTopic: false } } });
+    const off = synth({
+      observability: {
+        notificationEmails: ['oncall@example.com'],
+        sagemaker: { dashboard: false, alarmTopic: false },
+      },
+    });
     for (const type of ['aws_cloudwatch_dashboard', 'aws_sns_topic', 'aws_kms_key', 'aws_sns_topic_policy']) {
       expect(all(off, type)).toHaveLength(0);
     }

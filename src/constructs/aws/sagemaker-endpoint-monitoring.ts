@@ -22,7 +22,11 @@ export interface SagemakerEndpointMonitoringProps {
   readonly alarms?: readonly CloudwatchMetricAlarm[];
   /** Create the CloudWatch dashboard. @default true */
   readonly dashboard?: boolean;
-  /** Create the encrypted SNS topic and point `alarms` at it. @default true */
+  /**
+   * Create the encrypted SNS topic and point `alarms` at it.
+   * @default - only when `notificationEmails` lists an address: without a subscriber the topic notifies nobody,
+   * while its customer managed key bills by the month even when the endpoint is idle or deleted by its TTL
+   */
   readonly alarmTopic?: boolean;
   /** Email addresses subscribed to the topic (each confirms by mail). @default [] */
   readonly notificationEmails?: readonly string[];
@@ -46,7 +50,7 @@ export class SagemakerEndpointMonitoring extends Construct {
     super(scope, id);
     const name = props.endpointName;
 
-    if (props.alarmTopic ?? true) {
+    if (props.alarmTopic ?? (props.notificationEmails?.length ?? 0) > 0) {
       const account = new DataAwsCallerIdentity(this, 'account', {});
       const partition = new DataAwsPartition(this, 'partition', {});
       const alarmArns = `arn:${partition.partition}:cloudwatch:${props.region}:${account.accountId}:alarm:${name}-*`;
