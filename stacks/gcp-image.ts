@@ -45,6 +45,15 @@ export class GcpImageStack extends ProjectStack {
       disableOnDestroy: false,
       disableDependentServices: false,
     });
+    const scanning = props.image.vulnerabilityScanning
+      ? [
+          new ProjectService(this, 'api-containerscanning', {
+            service: 'containerscanning.googleapis.com',
+            disableOnDestroy: false,
+            disableDependentServices: false,
+          }),
+        ]
+      : [];
     this.image = new ArtifactRegistryImage(this, 'registry', {
       repositoryId: props.image.repositoryId,
       location: props.region,
@@ -52,7 +61,8 @@ export class GcpImageStack extends ProjectStack {
       untaggedExpiryDays: props.image.untaggedExpiryDays,
       taggedExpiryDays: props.image.taggedExpiryDays,
       keepMostRecent: props.image.keepMostRecent,
-      dependsOn: [api],
+      vulnerabilityScanning: props.image.vulnerabilityScanning,
+      dependsOn: [api, ...scanning],
     });
     if (source.kind === 'build') {
       const client = new DataGoogleClientConfig(this, 'client', {});

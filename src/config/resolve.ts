@@ -32,6 +32,7 @@ export interface GcpImageConfig {
   readonly untaggedExpiryDays: number;
   readonly keepMostRecent: number;
   readonly taggedExpiryDays: number;
+  readonly vulnerabilityScanning: boolean;
 }
 
 /** The SageMaker endpoint, every default applied. */

@@ -412,6 +412,12 @@ const gcpImageSchema = z
     taggedExpiryDays: count(1)
       .default(30)
       .describe('Tagged versions older than this are deleted (except the kept ones).'),
+    vulnerabilityScanning: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Artifact Analysis scans each pushed image for known vulnerabilities (the stack enables containerscanning.googleapis.com); billed per image scanned, so off by default (the repository opts out).',
+      ),
   })
   .superRefine(checkImageMode)
   .describe('The image in Artifact Registry (gcp-image stack).');

@@ -1,4 +1,5 @@
 import {
+  artifactRegistryScanningChoice,
   ecrImmutableTags,
   ecrScanOnPush,
   gcsNoPublicAccess,
@@ -171,5 +172,26 @@ describe('storage rules', () => {
       aws_ecr_registry_scanning_configuration: { s: { rule: [{ scan_frequency: 'SCAN_ON_PUSH' }] } },
     });
     expect(violations(ecrScanOnPush, registry)).toEqual([]);
+  });
+
+  test('Artifact Registry docker repositories that leave scanning to project settings are caught', () => {
+    const json = resources({
+      google_artifact_registry_repository: {
+        unset: { format: 'DOCKER' },
+        odd: { format: 'DOCKER', vulnerability_scanning_config: { enablement_config: 'ENABLED' } },
+        maven: { format: 'MAVEN' },
+      },
+    });
+    expect(violations(artifactRegistryScanningChoice, json)).toEqual([
+      'google_artifact_registry_repository.unset: vulnerability_scanning_config.enablement_config is not set',
+      'google_artifact_registry_repository.odd: vulnerability_scanning_config.enablement_config is not set',
+    ]);
+    const ok = resources({
+      google_artifact_registry_repository: {
+        on: { format: 'DOCKER', vulnerability_scanning_config: { enablement_config: 'INHERITED' } },
+        off: { vulnerability_scanning_config: { enablement_config: 'DISABLED' } },
+      },
+    });
+    expect(violations(artifactRegistryScanningChoice, ok)).toEqual([]);
   });
 });

@@ -30,6 +30,26 @@ describe('gcp-image stack', () => {
     expect(synth().text).toMatchSnapshot();
   });
 
+  test('vulnerability scanning is off by default (billed per image) and on from config, with its API', () => {
+    const repoOf = (json: Json) =>
+      Object.values(json.resource.google_artifact_registry_repository)[0] as Json;
+    const services = (json: Json) =>
+      Object.values(json.resource.google_project_service as Record<string, Json>).map((s) => s.service);
+    const off = synth().json;
+    expect(repoOf(off).vulnerability_scanning_config).toEqual({ enablement_config: 'DISABLED' });
+    expect(services(off)).not.toContain('containerscanning.googleapis.com');
+    const on = synth({ image: { gcp: { vulnerabilityScanning: true } } }).json;
+    expect(repoOf(on).vulnerability_scanning_config).toEqual({ enablement_config: 'INHERITED' });
+    expect(services(on)).toContain('containerscanning.googleapis.com');
+    const [key] = Object.entries(on.resource.google_project_service as Record<string, Json>).find(
+      ([, s]) => s.service === 'containerscanning.googleapis.com',
+    )!;
+    expect(repoOf(on).depends_on).toContain(`google_project_service.${key}`);
+    expect(() => synth({ image: { gcp: { vulnerabilityScanning: 'yes' } } })).toThrow(
+      /image\.gcp\.vulnerabilityScanning/,
+    );
+  });
+
   test('Artifact Registry repo with immutable tags and cleanup, after the API is enabled', () => {
     const { json } = synth({ image: { gcp: { untaggedExpiryDays: 1, keepMostRecent: 3 } } });
     const repo = Object.values(json.resource.google_artifact_registry_repository)[0] as Json;

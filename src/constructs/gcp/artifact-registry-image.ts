@@ -22,6 +22,13 @@ export interface ArtifactRegistryImageProps {
   readonly taggedExpiryDays?: number;
   /** Versions kept whatever their age (a KEEP policy wins over DELETE policies). @default 10 */
   readonly keepMostRecent?: number;
+  /**
+   * Artifact Analysis scans each pushed image for known vulnerabilities (`INHERITED`: needs
+   * containerscanning.googleapis.com enabled in the project); off, the repository opts out (`DISABLED`), since
+   * scanning bills per image.
+   * @default false
+   */
+  readonly vulnerabilityScanning?: boolean;
   /** @default 'Model server images' */
   readonly description?: string;
   /** Resources the repository waits for, e.g. the `artifactregistry.googleapis.com` API enablement. @default [] */
@@ -55,6 +62,9 @@ export class ArtifactRegistryImage extends Construct {
       description: props.description ?? 'Model server images',
       // Immutable: a tag always names the same image, so a deployment can never change under a tag.
       dockerConfig: { immutableTags: true },
+      vulnerabilityScanningConfig: {
+        enablementConfig: props.vulnerabilityScanning ? 'INHERITED' : 'DISABLED',
+      },
       cleanupPolicyDryRun: false,
       cleanupPolicies: [
         {

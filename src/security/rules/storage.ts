@@ -164,6 +164,27 @@ export const ecrScanOnPush: Rule = {
   },
 };
 
+export const artifactRegistryScanningChoice: Rule = {
+  id: 'storage.artifact-registry-scanning-choice',
+  family: 'storage',
+  description:
+    'Artifact Registry docker repositories state whether Artifact Analysis scans pushed images (it bills per image scanned, so it is a choice, never an accident of project settings).',
+  fix: 'set vulnerability_scanning_config { enablement_config = "INHERITED" } to scan (with containerscanning.googleapis.com enabled) or "DISABLED" (config: image.gcp.vulnerabilityScanning)',
+  check: (stack) =>
+    ofType(stack, 'google_artifact_registry_repository')
+      .filter(
+        (r) =>
+          (r.config.format ?? 'DOCKER') === 'DOCKER' &&
+          !['INHERITED', 'DISABLED'].includes(
+            block(r.config.vulnerability_scanning_config).enablement_config,
+          ),
+      )
+      .map((resource) => ({
+        resource,
+        message: 'vulnerability_scanning_config.enablement_config is not set',
+      })),
+};
+
 export const STORAGE_RULES: readonly Rule[] = [
   s3PublicAccessBlock,
   s3Encryption,
@@ -171,4 +192,5 @@ export const STORAGE_RULES: readonly Rule[] = [
   gcsNoPublicAccess,
   ecrImmutableTags,
   ecrScanOnPush,
+  artifactRegistryScanningChoice,
 ];
