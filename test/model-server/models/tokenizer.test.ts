@@ -51,6 +51,14 @@ describe('wordNgrams, in sklearn _word_ngrams order', () => {
     expect(wordNgrams(tokens, min, max)).toEqual(expected);
   });
 
+  it('takes any number of tokens: no spread of the token list onto the stack', () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => `t${i}`);
+    const grams = wordNgrams(many, 1, 2);
+    expect(grams).toHaveLength(300_000 + 299_999);
+    expect(grams[299_999]).toBe('t299999');
+    expect(grams[300_000]).toBe('t0 t1');
+  });
+
   it('gives no n-grams longer than the text', () => {
     expect(wordNgrams(['aa'], 2, 3)).toEqual([]);
     expect(analyze('Aa bb', true, [1, 4])).toEqual(['aa', 'bb', 'aa bb']);

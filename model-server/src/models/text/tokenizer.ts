@@ -29,7 +29,8 @@ export function wordNgrams(tokens: readonly string[], minN: number, maxN: number
   const out: string[] = [];
   let from = minN;
   if (minN === 1) {
-    out.push(...tokens);
+    // A loop, not push(...tokens): spreading a client-sized list overflows the stack past ~100k entries.
+    for (const token of tokens) out.push(token);
     from = 2;
   }
   const upto = Math.min(maxN, tokens.length);
