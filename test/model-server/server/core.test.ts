@@ -48,7 +48,7 @@ describe('Scorer', () => {
     expect(atOnce.predictions).toEqual(model.predict(instances, { explain: true }));
     expect(observed).toEqual([true]);
 
-    const bad = [...instances];
+    const bad: Record<string, unknown>[] = [...instances];
     bad[2] = { ...good, Age: 'x' };
     bad[5] = { ...good, Geography: 'Mars' };
     const thrown = (() => {
