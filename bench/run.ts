@@ -8,6 +8,11 @@
  *   npm run bench                      # 10 s per point after a 3 s warm-up, 5 cold starts
  *   npm run bench -- --quick           # 3 s per point, 1 s warm-up, 3 cold starts
  *   npm run bench -- --profile         # also write a Node CPU profile under load and print its hot spots
+ *   npm run bench -- --before-dist F   # also measure an earlier build (F = its dist/main.js) in the same run
+ *
+ * Two no-op servers (bench/noop/: fastify 5 and bare node:http, parsing the JSON body and answering a fixed
+ * prediction) run as reference columns with the same pinning: the model server's throughput is reported as
+ * a multiple of theirs as well as of FastAPI's.
  *
  * Flags: `npm run bench -- --help` (BENCH_FLAGS below); the README explains them and the targets.
  * Results: bench/results/bench-<time>.{json,md} and latest.*.
@@ -32,6 +37,7 @@ import {
   stopServer,
   waitFor200,
 } from './harness/process';
+import { referenceRows, referenceTable } from './harness/reference';
 import {
   compare,
   type MeasuredRun,
@@ -40,7 +46,15 @@ import {
   targetSummary,
   textTable,
 } from './harness/report';
-import { DEBIAN_PYTHON, fastapiServer, nodeServer, REPO_ROOT, type ServerUnderTest } from './harness/servers';
+import {
+  DEBIAN_PYTHON,
+  fastapiServer,
+  fastifyNoopServer,
+  httpNoopServer,
+  nodeServer,
+  REPO_ROOT,
+  type ServerUnderTest,
+} from './harness/servers';
 import { runWrk, writeBodyCyclingScript } from './harness/wrk';
 
 const SERVER_CPUS = 0;
@@ -55,6 +69,8 @@ interface BenchConfig {
   batchSize: number;
   model: string;
   servers: string[];
+  /** An earlier build's dist/main.js, measured as 'node-before' in the same run. */
+  beforeDist?: string;
   build: boolean;
   profile: boolean;
   /** Niceness of the servers and wrk (negative: ahead of other work on a shared machine; needs root). */
@@ -63,6 +79,8 @@ interface BenchConfig {
   /** Exit 3 when a row misses its target. */
   strict: boolean;
 }
+
+const SERVER_IDS = ['node', 'node-before', 'fastify-noop', 'http-noop', 'fastapi'] as const;
 
 export const BENCH_FLAGS: FlagDocs = {
   quick: { type: 'boolean', help: '3 s per point, 1 s warm-up, 3 cold starts (a first look, not a record)' },
@@ -105,8 +123,13 @@ export const BENCH_FLAGS: FlagDocs = {
   servers: {
     type: 'string',
     value: 'LIST',
-    default: 'node,fastapi',
-    help: 'servers to measure (node, fastapi)',
+    default: 'node,fastify-noop,http-noop,fastapi',
+    help: `servers to measure (${SERVER_IDS.join(', ')}; node-before needs --before-dist)`,
+  },
+  'before-dist': {
+    type: 'string',
+    value: 'FILE',
+    help: "an earlier build's model-server/dist/main.js, measured as node-before in the same run",
   },
   nice: {
     type: 'string',
@@ -142,9 +165,16 @@ function parseConfig(argv: string[]): BenchConfig | undefined {
   const text = (name: string, fallback: string): string => opt(name) ?? fallback;
   const quick = values.quick === true;
   const env = process.env;
-  const servers = text('servers', 'node,fastapi').split(',');
+  const beforeDist = opt('before-dist');
+  const servers = text(
+    'servers',
+    `node,${beforeDist ? 'node-before,' : ''}fastify-noop,http-noop,fastapi`,
+  ).split(',');
   for (const s of servers) {
-    if (s !== 'node' && s !== 'fastapi') throw new Error(`--servers: unknown '${s}', allowed: node, fastapi`);
+    if (!(SERVER_IDS as readonly string[]).includes(s))
+      throw new Error(`--servers: unknown '${s}', allowed: ${SERVER_IDS.join(', ')}`);
+    if (s === 'node-before' && beforeDist === undefined)
+      throw new Error('--servers: node-before needs --before-dist FILE (an earlier dist/main.js)');
   }
   return {
     durationSeconds: positiveInt('duration', opt('duration') ?? env.BENCH_DURATION ?? (quick ? '3' : '10')),
@@ -160,6 +190,7 @@ function parseConfig(argv: string[]): BenchConfig | undefined {
     batchSize: positiveInt('batch', text('batch', '1')),
     model: text('model', 'bankchurn'),
     servers,
+    ...(beforeDist === undefined ? {} : { beforeDist }),
     build: values['no-build'] !== true,
     profile: values.profile === true,
     nice: Number(opt('nice') ?? env.BENCH_NICE ?? (process.getuid?.() === 0 ? '-10' : '0')),
@@ -392,8 +423,22 @@ async function main(): Promise<void> {
   }
   const modelDir = join(BUNDLED_MODELS_DIR, config.model);
   const metadata = readBundleMetadata(modelDir);
-  const all = { node: nodeServer(modelDir, config.model), fastapi: fastapiServer(modelDir, config.model) };
-  const servers = config.servers.map((s) => all[s as keyof typeof all]);
+  const all: Record<string, ServerUnderTest> = {
+    node: nodeServer(modelDir, config.model),
+    ...(config.beforeDist === undefined
+      ? {}
+      : {
+          'node-before': nodeServer(modelDir, config.model, {
+            file: config.beforeDist,
+            id: 'node-before',
+            label: 'Node (fastify), earlier build',
+          }),
+        }),
+    'fastify-noop': fastifyNoopServer(),
+    'http-noop': httpNoopServer(),
+    fastapi: fastapiServer(modelDir, config.model),
+  };
+  const servers = config.servers.map((s) => all[s]!);
 
   const seed = 20240611;
   const predictBodies = requestBodies(metadata, {
@@ -449,6 +494,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const profile =
     config.profile && all.node ? await profileNode(all.node, config, scripts, stamp) : undefined;
+  const references = referenceRows(results, config.connections);
 
   const node = results.find((r) => r.id === 'node');
   const baseline = results.find((r) => r.id === 'fastapi');
@@ -469,6 +515,10 @@ async function main(): Promise<void> {
   const table = rows.length > 0 ? textTable(rows) : results.map((r) => JSON.stringify(r)).join('\n');
   const summary = rows.length > 0 ? targetSummary(rows) : undefined;
   process.stdout.write(`\n${header}\n\n${table}\n${summary ? `\n${summary.text}\n` : ''}`);
+  process.stdout.write(
+    `\nAll servers, same pinning, same run (ratios: throughput ÷ throughput; CPU µs/req = server CPU time ÷ requests):\n` +
+      `${referenceTable(references)}\n`,
+  );
 
   const json = {
     stamp,
@@ -476,12 +526,13 @@ async function main(): Promise<void> {
     versions: info,
     results,
     comparison: rows,
+    references,
     probabilityAgreement: agreement,
     profile,
   };
   const markdown = `# Benchmark ${stamp}\n\n${header.split('\n').join('  \n')}\n\n${
     rows.length > 0 ? markdownTable(rows) : ''
-  }${summary ? `\n\n${summary.text}` : ''}\n\nCommand: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n`;
+  }${summary ? `\n\n${summary.text}` : ''}\n\n## All servers, same run\n\n${referenceTable(references, true)}\n\nCommand: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`\n`;
   for (const name of [`bench-${stamp}`, 'latest']) {
     writeFileSync(join(config.outDir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
     writeFileSync(join(config.outDir, `${name}.md`), markdown);

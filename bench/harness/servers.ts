@@ -26,15 +26,22 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Our server as its image runs it: `node model-server/dist/main.js`, one model bundle. */
-export function nodeServer(modelDir: string, modelName: string): ServerUnderTest {
+/**
+ * Our server as its image runs it: `node model-server/dist/main.js`, one model bundle. `bundle` runs another
+ * build of it instead (`--before-dist`: an earlier build measured side by side in the same run).
+ */
+export function nodeServer(
+  modelDir: string,
+  modelName: string,
+  bundle?: { readonly file: string; readonly id: string; readonly label: string },
+): ServerUnderTest {
   return {
-    id: 'node',
-    label: 'Node (fastify)',
+    id: bundle?.id ?? 'node',
+    label: bundle?.label ?? 'Node (fastify)',
     processName: 'node',
     spawnSpec: ({ port, metricsPort }, cpus) => ({
       command: process.execPath,
-      args: [join(REPO_ROOT, 'model-server', 'dist', 'main.js')],
+      args: [bundle?.file ?? join(REPO_ROOT, 'model-server', 'dist', 'main.js')],
       cwd: REPO_ROOT,
       cpus,
       env: {
@@ -93,4 +100,35 @@ export function fastapiServer(modelDir: string, modelName: string): ServerUnderT
     readyPath: '/health/ready',
     predictPath: (model) => `/v1/models/${model}:predict`,
   };
+}
+
+/**
+ * A no-op reference server (bench/noop/): parses the JSON body and answers a fixed prediction, so its
+ * throughput is what Node's HTTP path (bare, or with fastify) allows before any model work.
+ */
+function noopServer(id: string, label: string, file: string): ServerUnderTest {
+  return {
+    id,
+    label,
+    processName: 'node',
+    spawnSpec: ({ port }, cpus) => ({
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'bench', 'noop', file)],
+      cwd: REPO_ROOT,
+      cpus,
+      env: { ...baseEnv(), NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port) },
+    }),
+    readyPath: '/health/ready',
+    predictPath: (model) => `/v1/models/${model}:predict`,
+  };
+}
+
+/** fastify 5: its JSON parser, one route, a fixed answer (bench/noop/fastify-noop.cjs). */
+export function fastifyNoopServer(): ServerUnderTest {
+  return noopServer('fastify-noop', 'fastify no-op', 'fastify-noop.cjs');
+}
+
+/** Bare node:http: JSON.parse of the body, a fixed answer (bench/noop/http-noop.cjs). */
+export function httpNoopServer(): ServerUnderTest {
+  return noopServer('http-noop', 'node:http no-op', 'http-noop.cjs');
 }

@@ -33,7 +33,7 @@ import {
   toServingError,
 } from './protocols/shared/errors';
 import { useJsonBodyParser } from './protocols/shared/json-body';
-import { echoRequestId, requestIdOf, setRequestIdHeader } from './protocols/shared/request-id';
+import { requestIdOf, setRequestIdHeader } from './protocols/shared/request-id';
 import { type VertexRoutes, vertexProtocol } from './protocols/vertex';
 
 /** SageMaker's payload limit (6 MB); Vertex's shared endpoints take 1.5 MB. */
@@ -177,7 +177,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const catalog = new RouteCatalog();
   catalog.attach(app);
   useJsonBodyParser(app, bodyLimitBytes);
-  echoRequestId(app);
   installRequestHooks(app, {
     registry: options.registry,
     readiness: options.readiness,

@@ -9,8 +9,13 @@ const LINT_FAILING_DEFAULTS = [
   'nodejs_active_resources_total',
 ];
 
+const EXPLAINED = { explain: 'true' } as const;
+const NOT_EXPLAINED = { explain: 'false' } as const;
+
 interface ModelMetrics {
   readonly requests: Counter<'route' | 'status'>;
+  /** Label objects of `requests` by route and status, made once: a request then allocates none. */
+  readonly requestLabels: Map<number, Map<string, { route: string; status: string }>>;
   readonly prediction: Histogram<'explain'>;
   readonly explain: Histogram;
 }
@@ -107,6 +112,7 @@ export class ServerMetrics {
           labelNames: ['route', 'status'],
           registers: [this.registry],
         }),
+        requestLabels: new Map(),
         prediction: new Histogram({
           name: `${prefix}_prediction_latency_seconds`,
           help: `Time model ${name} spent scoring requests, by whether they asked for explanations`,
@@ -128,7 +134,19 @@ export class ServerMetrics {
   }
 
   countRequest(model: string, route: string, status: number): void {
-    this.byModel.get(model)?.requests.inc({ route, status: String(status) });
+    const m = this.byModel.get(model);
+    if (!m) return;
+    let byRoute = m.requestLabels.get(status);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      m.requestLabels.set(status, byRoute);
+    }
+    let labels = byRoute.get(route);
+    if (labels === undefined) {
+      labels = { route, status: String(status) };
+      byRoute.set(route, labels);
+    }
+    m.requests.inc(labels);
   }
 
   countSocketError(status: number): void {
@@ -138,7 +156,7 @@ export class ServerMetrics {
   observeScore(model: string, seconds: number, explain: boolean): void {
     const m = this.byModel.get(model);
     if (!m) return;
-    m.prediction.observe({ explain: explain ? 'true' : 'false' }, seconds);
+    m.prediction.observe(explain ? EXPLAINED : NOT_EXPLAINED, seconds);
     if (explain) m.explain.observe(seconds);
   }
 

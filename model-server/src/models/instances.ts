@@ -99,6 +99,18 @@ export function codePoints(text: string): number {
   return text.length - pairs;
 }
 
+/** Input name -> position, per inputs list (made once per model, not per request). */
+const inputIndexes = new WeakMap<readonly InputField[], ReadonlyMap<string, number>>();
+
+function inputIndex(inputs: readonly InputField[]): ReadonlyMap<string, number> {
+  let index = inputIndexes.get(inputs);
+  if (index === undefined) {
+    index = new Map(inputs.map((f, i) => [f.name, i]));
+    inputIndexes.set(inputs, index);
+  }
+  return index;
+}
+
 /**
  * Checks raw instances against a model's inputs and returns, per instance, its values in input order
  * (null for a missing nullable value). An instance is an object keyed by input name or an array of values
@@ -111,7 +123,7 @@ export function readInstances(
   instances: readonly unknown[],
 ): unknown[][] {
   const problems = new ProblemList();
-  const known = new Map(inputs.map((f, i) => [f.name, i]));
+  const known = inputIndex(inputs);
   const rows: unknown[][] = new Array(instances.length);
   for (let i = 0; i < instances.length; i++) {
     const instance = instances[i];

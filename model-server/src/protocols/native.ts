@@ -42,16 +42,17 @@ const predictSchema = (summary: string, withParams: boolean) => ({
 
 /**
  * Scores a native request body for a model: the native, SageMaker (JSON) and Vertex routes all take it.
- * `forceExplain` is the `:explain` verb.
+ * `forceExplain` is the `:explain` verb. Returns the answer itself for a batch scored at once, so the route
+ * handler (not async) answers in the same turn; a promise for a batch scored in slices.
  */
-export async function predictNative(
+export function predictNative(
   deps: ProtocolDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   model: LoadedModel,
   body: PredictBody,
   forceExplain = false,
-): Promise<{ predictions: Prediction[] }> {
+): { predictions: Prediction[] } | Promise<{ predictions: Prediction[] }> {
   const explain =
     forceExplain ||
     explainRequested({
@@ -59,8 +60,8 @@ export async function predictNative(
       parameter: body.parameters?.explain,
       customAttributes: request.headers[CUSTOM_ATTRIBUTES_HEADER],
     });
-  const predictions = await scoreForRequest(deps.scorer, request, reply, model, body.instances, explain);
-  return { predictions };
+  const predictions = scoreForRequest(deps.scorer, request, reply, model, body.instances, explain);
+  return Array.isArray(predictions) ? { predictions } : predictions.then((p) => ({ predictions: p }));
 }
 
 /**
@@ -169,8 +170,9 @@ export async function nativeProtocol(app: FastifyInstance, deps: ProtocolDeps): 
       ),
       config: { model: 'param', limited: true },
     },
-    async (request, reply) =>
-      predictNative(deps, request, reply, registry.get(request.params.model), request.body),
+    // Not async: fastify sends a returned object at once and awaits a returned promise. A thrown error
+    // reaches the error handler either way.
+    (request, reply) => predictNative(deps, request, reply, registry.get(request.params.model), request.body),
   );
 
   app.post<PredictRoute>(
@@ -179,7 +181,9 @@ export async function nativeProtocol(app: FastifyInstance, deps: ProtocolDeps): 
       schema: predictSchema('Predict with an exact SHAP explanation inside each prediction', true),
       config: { model: 'param', limited: true },
     },
-    async (request, reply) =>
+    // Not async: fastify sends a returned object at once and awaits a returned promise. A thrown error
+    // reaches the error handler either way.
+    (request, reply) =>
       predictNative(deps, request, reply, registry.get(request.params.model), request.body, true),
   );
 
@@ -189,6 +193,6 @@ export async function nativeProtocol(app: FastifyInstance, deps: ProtocolDeps): 
       schema: predictSchema('Predict with the default model', false),
       config: { model: 'default', limited: true },
     },
-    async (request, reply) => predictNative(deps, request, reply, registry.getDefault(), request.body),
+    (request, reply) => predictNative(deps, request, reply, registry.getDefault(), request.body),
   );
 }

@@ -1,7 +1,7 @@
 import { InFlightLimiter } from '../../../model-server/src/core/concurrency';
 import { Readiness } from '../../../model-server/src/core/readiness';
 import { DefaultModelError, ModelRegistry } from '../../../model-server/src/core/registry';
-import { Scorer } from '../../../model-server/src/core/scoring';
+import { FIRST_SLICE, Scorer } from '../../../model-server/src/core/scoring';
 import type { LoadedModel } from '../../../model-server/src/core/types';
 import { explainFromCustomAttributes } from '../../../model-server/src/protocols/shared/explain-flag';
 import { bundledModel, bundledModels, makeApp } from '../helpers/server-app';
@@ -35,6 +35,43 @@ describe('Scorer', () => {
       explain: false,
     });
     expect(result.slices).toBe(1);
+  });
+
+  it('scores a batch of up to FIRST_SLICE at once: the same predictions, observation and errors as the sliced path', async () => {
+    const model = await bundledModel('bankchurn');
+    const good = model.metadata.example;
+    const instances = Array.from({ length: FIRST_SLICE }, (_, i) => ({ ...good, Age: 20 + i }));
+    const observed: boolean[] = [];
+    const scorer = new Scorer({ maxBatchSize: 1000, onScored: (_m, _s, e) => observed.push(e) });
+    const atOnce = scorer.scoreAtOnce(model, instances, { explain: true });
+    expect(atOnce.slices).toBe(1);
+    expect(atOnce.predictions).toEqual(model.predict(instances, { explain: true }));
+    expect(observed).toEqual([true]);
+
+    const bad: Record<string, unknown>[] = [...instances];
+    bad[2] = { ...good, Age: 'x' };
+    bad[5] = { ...good, Geography: 'Mars' };
+    const thrown = (() => {
+      try {
+        scorer.scoreAtOnce(model, bad, { explain: false });
+      } catch (e) {
+        return e as { code: string; message: string; details: unknown };
+      }
+      return undefined;
+    })();
+    // The sliced path over the same batch plus one more instance (so it slices) reports the same problems.
+    const sliced = await new Scorer({ maxBatchSize: 1000, sliceBudgetMs: 0.000001 })
+      .score(model, [...bad, good], { explain: false })
+      .catch((e) => e);
+    expect(thrown?.code).toBe('INVALID_INPUT');
+    expect(thrown?.details).toEqual(sliced.details);
+    expect(thrown?.message).toBe(sliced.message);
+    expect(() => scorer.scoreAtOnce(model, [...instances, good], { explain: false })).toThrow(RangeError);
+    await expect(
+      Promise.resolve().then(() =>
+        new Scorer({ maxBatchSize: 2 }).scoreAtOnce(model, [good, good, good], { explain: false }),
+      ),
+    ).rejects.toMatchObject({ code: 'BATCH_TOO_LARGE' });
   });
 
   it('reports invalid instances with their index in the request, across slices', async () => {

@@ -131,18 +131,19 @@ export class XGBoostModel implements LoadedModel {
       case 'logistic': {
         const p = sigmoid(m[0]!);
         const labels = this.labels;
-        return {
-          // As XGBClassifier.predict: the positive class when its probability is above 0.5.
-          label: p > 0.5 ? labels[1]! : labels[0]!,
-          probability: p,
-          probabilities: { [labels[0]!]: 1 - p, [labels[1]!]: p },
-          ...(explain ? { explanation: { ...this.output(0), outputSpace: 'log_odds' } } : {}),
-        };
+        const probabilities: Record<string, number> = {};
+        probabilities[labels[0]!] = 1 - p;
+        probabilities[labels[1]!] = p;
+        // As XGBClassifier.predict: the positive class when its probability is above 0.5.
+        const label = p > 0.5 ? labels[1]! : labels[0]!;
+        return explain
+          ? { label, probability: p, probabilities, explanation: this.output(0, 'log_odds') }
+          : { label, probability: p, probabilities };
       }
       case 'identity':
         return {
           value: m[0]!,
-          ...(explain ? { explanation: { ...this.output(0), outputSpace: 'raw' } } : {}),
+          ...(explain ? { explanation: this.output(0, 'raw') } : {}),
         };
       case 'softmax': {
         let best = 0;
@@ -172,8 +173,10 @@ export class XGBoostModel implements LoadedModel {
     }
   }
 
-  /** The explanation of group g from the current phi and margins. */
-  private output(g: number): OutputExplanation {
+  /** The explanation of group g from the current phi and margins (with its output space at the top level). */
+  private output(g: number): OutputExplanation;
+  private output(g: number, outputSpace: Explanation['outputSpace']): Explanation;
+  private output(g: number, outputSpace?: Explanation['outputSpace']): OutputExplanation | Explanation {
     const width = this.featureNames.length + 1;
     const offset = g * width;
     const phi = this.phi;
@@ -187,11 +190,10 @@ export class XGBoostModel implements LoadedModel {
     }
     const fieldContributions: Record<string, number> = {};
     for (let k = 0; k < sums.length; k++) fieldContributions[this.fieldNames[k]!] = sums[k]!;
-    return {
-      baseValue: phi[offset + width - 1]!,
-      margin: this.margins[g]!,
-      contributions,
-      fieldContributions,
-    };
+    const base = phi[offset + width - 1]!;
+    const margin = this.margins[g]!;
+    return outputSpace === undefined
+      ? { baseValue: base, margin, contributions, fieldContributions }
+      : { baseValue: base, margin, contributions, fieldContributions, outputSpace };
   }
 }

@@ -4,11 +4,12 @@ import type { InFlightLimiter } from '../../core/concurrency';
 import { ServingError } from '../../core/errors';
 import type { Readiness } from '../../core/readiness';
 import type { ModelRegistry } from '../../core/registry';
-import type { Scorer } from '../../core/scoring';
+import { FIRST_SLICE, type Scorer } from '../../core/scoring';
 import type { LoadedModel, Prediction } from '../../core/types';
 import type { ServerMetrics } from '../../metrics/metrics';
 import { openApiPath } from '../openapi';
 import { bodyEncodingProblem } from './body-encoding';
+import { setRequestIdHeader } from './request-id';
 
 /** What one request did, for its log line, its metrics and its Server-Timing header. */
 export interface ServingContext {
@@ -26,8 +27,11 @@ export interface ServingContext {
   scoreMs?: number;
   /** Gives back the MAX_CONCURRENT_REQUESTS slot (idempotent). */
   release?: () => void;
-  /** Aborted when the client goes away before its answer (scoring routes only). */
-  abort?: AbortController;
+  /**
+   * Set when the client goes away while its batch is scored (scoring routes only). A plain flag: an
+   * AbortController per request cost more than the rest of the hook, mostly in garbage collection.
+   */
+  cancel?: { aborted: boolean };
   /** The request is being scored: the slot is held until scoring stops. */
   scoring?: boolean;
   /** The client closed the connection before the answer was sent. */
@@ -95,8 +99,11 @@ export function installRequestHooks(
   };
   app.decorateRequest('serving', null as unknown as ServingContext);
 
-  // Callback-style hooks: an async hook costs a promise and a microtask turn per hook per request.
+  // Callback-style hooks: an async hook costs a promise and a microtask turn per hook per request. One
+  // onRequest hook for everything (each hook costs a turn of fastify's hook runner).
   app.addHook('onRequest', (request, reply, done) => {
+    // First thing, so error replies (401, 404, 413, 503) carry the id too.
+    setRequestIdHeader(request, reply);
     // `routeOptions` builds a new object on every read: read it once per request.
     const { url, config } = request.routeOptions;
     const s: ServingContext = {
@@ -133,14 +140,15 @@ export function installRequestHooks(
       // The slot follows the scoring, not the socket: released when the response is done, or when the
       // client went away and scoring has stopped (scoring stops before its next slice once the client is gone).
       s.release = release;
-      s.abort = new AbortController();
+      const cancel = { aborted: false };
+      s.cancel = cancel;
       reply.raw.on('close', () => {
         if (reply.raw.writableFinished) {
           release();
           return;
         }
         s.clientGone = true;
-        if (s.scoring) s.abort?.abort();
+        if (s.scoring) cancel.aborted = true;
         else {
           release();
           s.finish?.(CLIENT_CLOSED_STATUS);
@@ -200,25 +208,44 @@ export function installRequestHooks(
 
 /**
  * Scores instances for a request through the core and records what happened on the request's context.
- * Adapters call this after decoding; it is the only way they reach the model.
+ * Adapters call this after decoding; it is the only way they reach the model. A batch that fits one slice is
+ * scored at once and its predictions returned as they are (no promise: the route can answer in the same
+ * turn); a larger one is scored in slices and returns a promise.
  */
-export async function scoreForRequest(
+export function scoreForRequest(
   scorer: Scorer,
   request: FastifyRequest,
   reply: FastifyReply,
   model: LoadedModel,
   instances: readonly unknown[],
   explain: boolean,
-): Promise<Prediction[]> {
+): Prediction[] | Promise<Prediction[]> {
   const s = request.serving;
   s.model = model.name;
   s.explain = explain;
   s.instances = instances.length;
   s.decodeMs = performance.now() - s.startedAt;
+  if (instances.length <= FIRST_SLICE) {
+    const result = scorer.scoreAtOnce(model, instances, { explain });
+    s.scoreMs = result.scoreMs;
+    reply.header('x-model-name', model.name).header('x-model-version', model.version);
+    return result.predictions;
+  }
+  return scoreSliced(scorer, s, reply, model, instances, explain);
+}
+
+async function scoreSliced(
+  scorer: Scorer,
+  s: ServingContext,
+  reply: FastifyReply,
+  model: LoadedModel,
+  instances: readonly unknown[],
+  explain: boolean,
+): Promise<Prediction[]> {
   s.scoring = true;
   let result: Awaited<ReturnType<Scorer['score']>>;
   try {
-    result = await scorer.score(model, instances, { explain }, s.abort?.signal);
+    result = await scorer.score(model, instances, { explain }, s.cancel);
   } finally {
     s.scoring = false;
     if (s.clientGone) {

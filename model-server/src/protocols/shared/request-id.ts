@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** The header that carries the request id both ways. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -25,15 +25,4 @@ export function requestIdOf(request: IncomingMessage): string {
 /** Sets the request id on a reply: the one in every log line of the request. */
 export function setRequestIdHeader(request: FastifyRequest, reply: FastifyReply): void {
   reply.header(REQUEST_ID_HEADER, request.id);
-}
-
-/**
- * Echoes the request id on every response, set first thing so error replies (401, 404, 413, 503) carry it
- * too: a client can quote it and an operator find the request's log line.
- */
-export function echoRequestId(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    setRequestIdHeader(request, reply);
-    done();
-  });
 }
