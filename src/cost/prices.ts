@@ -104,24 +104,24 @@ export const PRICE_TABLE = {
       usd: 3,
       unit: 'dashboard-month',
       source:
-        'factualminds.com "Amazon CloudWatch Pricing" (June 2026): $3 per dashboard-month; aws.amazon.com/cloudwatch/pricing: the first 3 dashboards of an account are free',
+        'factualminds.com "Amazon CloudWatch Pricing" (June 2026): $3 per dashboard-month; aws.amazon.com/cloudwatch/pricing: the first 3 dashboards of an account are free (read 2026-12-02)',
     } satisfies Fee,
     cloudWatchAlarm: {
       usd: 0.1,
       unit: 'alarm-month',
       source:
-        'c3x.dev aws_cloudwatch_metric_alarm cost estimation (2026): $0.10 per standard-resolution alarm-month; aws.amazon.com/cloudwatch/pricing: 10 alarm metrics a month free',
+        'c3x.dev aws_cloudwatch_metric_alarm cost estimation: $0.10 per standard-resolution alarm-month; aws.amazon.com/cloudwatch/pricing: 10 alarm metrics a month free (read 2026-12-02)',
     } satisfies Fee,
     kmsKey: {
       usd: 1,
       unit: 'key-month',
-      source: 'aws.amazon.com/kms/pricing: each AWS KMS key you create costs $1/month',
+      source: 'aws.amazon.com/kms/pricing: each AWS KMS key you create costs $1/month (read 2026-12-02)',
     } satisfies Fee,
     kmsRequests: {
       usd: 0.03,
       unit: '10,000 requests',
       source:
-        'wring.co "AWS KMS Pricing" (March 2026): $0.03 per 10,000 symmetric-key requests after 20,000 free a month',
+        'wring.co "AWS KMS Pricing" (March 2026): $0.03 per 10,000 symmetric-key requests after 20,000 free a month (read 2026-12-02)',
     } satisfies Fee,
     /** EC2 on-demand Linux instances (EKS nodes). */
     ec2: {
@@ -167,12 +167,13 @@ export const PRICE_TABLE = {
       usd: 1.5,
       unit: 'condition-month',
       source:
-        'cloud.google.com/monitoring/alerts/cost-control (Manage alerting costs): $1.50 per condition per month',
+        'Google Cloud docs "Manage alerting costs" (cloud.google.com/monitoring/alerts/cost-control): $1.50 per condition per month (read 2026-12-02)',
     } satisfies Fee,
     monitoringTimeSeriesQueried: {
       usd: 0.35,
       unit: 'million time series queried',
-      source: 'the same page: $0.35 per million time series returned by alerting-policy queries',
+      source:
+        'the same page: $0.35 per million time series returned by alerting-policy queries (read 2026-12-02)',
     } satisfies Fee,
     cloudNatGatewayHour: unknown('hour', 'Cloud NAT per gateway-hour'),
     forwardingRuleHour: unknown('hour', 'a Google Cloud forwarding rule (load balancer) per hour'),
