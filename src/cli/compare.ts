@@ -6,6 +6,7 @@ import { LOCAL_MODES } from '../compare/local-servers';
 import { compareMarkdown } from '../compare/report';
 import { RESULTS_DIR, writeCompareResult } from '../compare/results';
 import { type CompareTarget, runCompare } from '../compare/run-compare';
+import { ensureServerBuilt } from '../compare/server-build';
 import {
   API_KEY_ENV,
   nativeTransport,
@@ -138,49 +139,71 @@ function remoteTargets(values: Values, io: CliIo, model: string): CompareTarget[
   return targets;
 }
 
-export const compareCommand: CliCommand = {
-  summary: 'send the same seeded requests to each target and write the comparison table',
-  usage: COMPARE_USAGE,
-  run: async (args, io) => {
-    let values: Values;
-    try {
-      ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const model = values.model ?? 'bankchurn';
-    const modelDir = path.join(io.cwd, 'model-server', 'models', model);
-    if (!existsSync(path.join(modelDir, 'metadata.json'))) {
-      throw new UsageError(`--model ${model}: no bundled model model-server/models/${model}`);
-    }
-    const seed = numberFlag(values.seed, '--seed', { integer: true }) ?? 42;
-    const instanceCount = numberFlag(values.instances, '--instances', { min: 1, integer: true }) ?? 20;
-    const concurrency = numberFlag(values.concurrency, '--concurrency', { min: 1, integer: true }) ?? 4;
-    const durationSeconds = numberFlag(values.duration, '--duration', { min: 0.1 }) ?? 10;
-    const warmupSeconds = numberFlag(values.warmup, '--warmup') ?? 3;
-    const targets: CompareTarget[] = [
-      ...(values.local
-        ? LOCAL_MODES.map((mode) => ({ name: `local-${mode}`, kind: 'local' as const, mode }))
-        : []),
-      ...remoteTargets(values, io, model),
-    ];
-    if (targets.length === 0) {
-      throw new UsageError('name at least one target: --local, --eks URL, --gke URL, --sagemaker, --vertex');
-    }
-    const result = await runCompare({
-      rootDir: io.cwd,
-      model,
-      modelDir,
-      seed,
-      instanceCount,
-      concurrency,
-      durationSeconds,
-      warmupSeconds,
-      targets,
-      print: io.stdout,
-    });
-    const markdown = compareMarkdown(result) + deployTimesMarkdown(deployTimes(readTimings(io.cwd)));
-    const files = writeCompareResult(io.cwd, result, markdown, values.out ?? RESULTS_DIR);
-    io.stdout(`\n${markdown}\nwritten: ${files.join(', ')}\n`);
-  },
-};
+export interface CompareCommandDeps {
+  /**
+   * Makes sure the built server is current before a run: every run starts it locally (the reference
+   * explanations, and the `--local` targets). Called only once the arguments are valid, so `--help` and a
+   * mistyped flag answer at once. @default build when missing or older than its sources
+   */
+  readonly ensureServerBuilt?: (rootDir: string, print: (text: string) => void) => void;
+}
+
+export function createCompareCommand(deps: CompareCommandDeps = {}): CliCommand {
+  const ensureBuilt = deps.ensureServerBuilt ?? ((rootDir, print) => ensureServerBuilt(rootDir, print));
+  return {
+    summary: 'send the same seeded requests to each target and write the comparison table',
+    usage: COMPARE_USAGE,
+    run: async (args, io) => {
+      let values: Values;
+      try {
+        ({ values } = parseArgs({
+          args: [...args],
+          options: OPTIONS,
+          strict: true,
+          allowPositionals: false,
+        }));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      const model = values.model ?? 'bankchurn';
+      const modelDir = path.join(io.cwd, 'model-server', 'models', model);
+      if (!existsSync(path.join(modelDir, 'metadata.json'))) {
+        throw new UsageError(`--model ${model}: no bundled model model-server/models/${model}`);
+      }
+      const seed = numberFlag(values.seed, '--seed', { integer: true }) ?? 42;
+      const instanceCount = numberFlag(values.instances, '--instances', { min: 1, integer: true }) ?? 20;
+      const concurrency = numberFlag(values.concurrency, '--concurrency', { min: 1, integer: true }) ?? 4;
+      const durationSeconds = numberFlag(values.duration, '--duration', { min: 0.1 }) ?? 10;
+      const warmupSeconds = numberFlag(values.warmup, '--warmup') ?? 3;
+      const targets: CompareTarget[] = [
+        ...(values.local
+          ? LOCAL_MODES.map((mode) => ({ name: `local-${mode}`, kind: 'local' as const, mode }))
+          : []),
+        ...remoteTargets(values, io, model),
+      ];
+      if (targets.length === 0) {
+        throw new UsageError(
+          'name at least one target: --local, --eks URL, --gke URL, --sagemaker, --vertex',
+        );
+      }
+      ensureBuilt(io.cwd, io.stdout);
+      const result = await runCompare({
+        rootDir: io.cwd,
+        model,
+        modelDir,
+        seed,
+        instanceCount,
+        concurrency,
+        durationSeconds,
+        warmupSeconds,
+        targets,
+        print: io.stdout,
+      });
+      const markdown = compareMarkdown(result) + deployTimesMarkdown(deployTimes(readTimings(io.cwd)));
+      const files = writeCompareResult(io.cwd, result, markdown, values.out ?? RESULTS_DIR);
+      io.stdout(`\n${markdown}\nwritten: ${files.join(', ')}\n`);
+    },
+  };
+}
+
+export const compareCommand: CliCommand = createCompareCommand();

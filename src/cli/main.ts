@@ -20,22 +20,29 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'vertex-deploy': vertexDeployCommand,
 };
 
-function commandList(): string {
-  const names = Object.keys(COMMANDS);
+function commandList(commands: Readonly<Record<string, CliCommand>>): string {
+  const names = Object.keys(commands);
   if (names.length === 0) return 'commands: none';
-  return ['commands:', ...names.map((name) => `  ${name.padEnd(14)} ${COMMANDS[name]!.summary}`)].join('\n');
+  return ['commands:', ...names.map((name) => `  ${name.padEnd(14)} ${commands[name]!.summary}`)].join('\n');
 }
 
-/** Runs one verb; returns the process exit code (0 ok, 1 the operation failed, 2 bad usage). */
-export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+/**
+ * Runs one verb; returns the process exit code (0 ok, 1 the operation failed, 2 bad usage). `commands`
+ * lets tests run a verb built with stand-ins for its side effects.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  commands: Readonly<Record<string, CliCommand>> = COMMANDS,
+): Promise<number> {
   const [verb, ...args] = argv;
   if (verb === undefined || verb === '--help' || verb === '-h') {
-    io.stdout(`usage: npm run <command> -- [options]\n${commandList()}\n`);
+    io.stdout(`usage: npm run <command> -- [options]\n${commandList(commands)}\n`);
     return verb === undefined ? 2 : 0;
   }
-  const command = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
+  const command = Object.hasOwn(commands, verb) ? commands[verb] : undefined;
   if (!command) {
-    io.stderr(`error: unknown command "${verb}"\n${commandList()}\n`);
+    io.stderr(`error: unknown command "${verb}"\n${commandList(commands)}\n`);
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {

@@ -13,6 +13,12 @@ export interface LoadOptions {
   /** A progress line every `progressEveryMs` (default 5 s). */
   readonly onProgress?: (elapsedMs: number, requests: number, errors: number) => void;
   readonly progressEveryMs?: number;
+  /**
+   * The clock the run is timed by, in milliseconds (latencies, duration and progress all read it). Tests
+   * pass a clock their transport advances, so a run's length and its progress lines do not depend on how
+   * fast the machine is. @default performance.now
+   */
+  readonly now?: () => number;
 }
 
 export interface LoadResult {
@@ -53,16 +59,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   let next = 0;
   let firstMs: number | undefined;
-  const started = performance.now();
+  const now = options.now ?? (() => performance.now());
+  const started = now();
   const progressEvery = options.progressEveryMs ?? 5000;
   let nextProgress = progressEvery;
 
   const one = async (): Promise<void> => {
     const index = next++ % options.instances.length;
     const request: PredictRequest = { instances: [options.instances[index]!], explain: options.explain };
-    const sent = performance.now();
+    const sent = now();
     const answer = await options.transport.send(request);
-    const ms = performance.now() - sent;
+    const ms = now() - sent;
     requests++;
     firstMs ??= ms;
     if (answer.error !== undefined || !answer.predictions) {
@@ -72,7 +79,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       latencies.push(ms);
       options.onAnswer?.(answer, index);
     }
-    const elapsed = performance.now() - started;
+    const elapsed = now() - started;
     if (options.onProgress && elapsed >= nextProgress) {
       nextProgress += progressEvery;
       options.onProgress(elapsed, requests, errors);
@@ -81,14 +88,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   await one();
   const worker = async () => {
-    while (performance.now() - started < options.durationMs) await one();
+    while (now() - started < options.durationMs) await one();
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const sorted = Float64Array.from(latencies).sort();
   return {
     requests,
     errors,
-    elapsedMs: performance.now() - started,
+    elapsedMs: now() - started,
     latenciesMs: sorted,
     firstMs,
     firstErrors,

@@ -1,4 +1,4 @@
-import { HOURS_PER_MONTH, PRICE_TABLE, type Price, type PriceTable, priceOfType } from './prices';
+import { HOURS_PER_MONTH, PRICE_TABLE, type Price, type PriceTable, priceOfType, usdFigure } from './prices';
 
 /** The deployment targets; each is one or two stacks. */
 export type CostTarget = 'eks' | 'gke' | 'sagemaker' | 'vertex';
@@ -227,7 +227,7 @@ export function calculateCost(
   const gkeRate = scale(usage, gke.nodeCount, gke.nodeMaxCount, vm, gkeIdle, 'nodes');
   if (gke.zonal) {
     notes.push(
-      'GKE: a zonal cluster may be covered by the $74.40/month free-tier credit (one per billing account); not subtracted here.',
+      `GKE: a zonal cluster may be covered by the ${usdFigure(table.gcp.gkeFreeTierCredit.usd)}/month free-tier credit (one per billing account); not subtracted here.`,
     );
   }
 
@@ -312,7 +312,7 @@ export function calculateCost(
   }
   if (usage.logGbPerDay === undefined) {
     notes.push(
-      'Log ingestion and retention depend on log volume: pass --log-gb-per-day to price them (CloudWatch: $0.50/GB ingested, $0.03/GB-month kept).',
+      `Log ingestion and retention depend on log volume: pass --log-gb-per-day to price them (CloudWatch: ${usdFigure(table.aws.cloudWatchLogsIngest.usd)}/GB ingested, ${usdFigure(table.aws.cloudWatchLogsStorage.usd)}/GB-month kept).`,
     );
   }
   notes.push(

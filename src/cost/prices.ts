@@ -4,7 +4,8 @@
  * published source could confirm is `undefined`: the calculator prints it as "unknown" and leaves it out
  * of every total (with a note), rather than guess a figure.
  *
- * Update: change the figures and their `source`, then `retrieved`; `npm run cost` prints the date.
+ * Update: change the figures and their `source`, then `retrieved`; `npm run cost` prints the date. Then run
+ * `npm run docs:cost`: the README's price passages are generated from this table (a test fails until then).
  */
 
 /** What one price is charged per. */
@@ -14,6 +15,27 @@ export interface Price {
   /** USD per `unit`; `undefined` when no published source was found. */
   readonly usd: number | undefined;
   readonly unit: PriceUnit;
+  /** Where the figure was read (or why there is none). */
+  readonly source: string;
+}
+
+/**
+ * What a fee outside `npm run cost`'s hourly totals is charged per: the observability add-ons, billed per
+ * item and month or per use (the README's observability cost table is generated from them).
+ */
+export type FeeUnit =
+  | 'dashboard-month'
+  | 'key-month'
+  | '10,000 requests'
+  | 'alarm-month'
+  | 'condition-month'
+  | 'million time series queried'
+  | 'billing-account-month';
+
+export interface Fee {
+  /** USD per `unit`; `undefined` when no published source was found. */
+  readonly usd: number | undefined;
+  readonly unit: FeeUnit;
   /** Where the figure was read (or why there is none). */
   readonly source: string;
 }
@@ -78,6 +100,29 @@ export const PRICE_TABLE = {
       source: 'the same pages: $0.03 per GB-month stored',
     },
     ebsGp3: unknown('GB-month', 'EBS gp3 storage in us-east-1'),
+    cloudWatchDashboard: {
+      usd: 3,
+      unit: 'dashboard-month',
+      source:
+        'factualminds.com "Amazon CloudWatch Pricing" (June 2026): $3 per dashboard-month; aws.amazon.com/cloudwatch/pricing: the first 3 dashboards of an account are free (read 2026-12-02)',
+    } satisfies Fee,
+    cloudWatchAlarm: {
+      usd: 0.1,
+      unit: 'alarm-month',
+      source:
+        'c3x.dev aws_cloudwatch_metric_alarm cost estimation: $0.10 per standard-resolution alarm-month; aws.amazon.com/cloudwatch/pricing: 10 alarm metrics a month free (read 2026-12-02)',
+    } satisfies Fee,
+    kmsKey: {
+      usd: 1,
+      unit: 'key-month',
+      source: 'aws.amazon.com/kms/pricing: each AWS KMS key you create costs $1/month (read 2026-12-02)',
+    } satisfies Fee,
+    kmsRequests: {
+      usd: 0.03,
+      unit: '10,000 requests',
+      source:
+        'wring.co "AWS KMS Pricing" (March 2026): $0.03 per 10,000 symmetric-key requests after 20,000 free a month (read 2026-12-02)',
+    } satisfies Fee,
     /** EC2 on-demand Linux instances (EKS nodes). */
     ec2: {
       't3.large': {
@@ -112,6 +157,24 @@ export const PRICE_TABLE = {
       source:
         'cloud.google.com/kubernetes-engine/pricing: $0.10 per cluster-hour; the $74.40 monthly free-tier credit applies to one zonal or Autopilot cluster per billing account, not to regional clusters',
     },
+    gkeFreeTierCredit: {
+      usd: 74.4,
+      unit: 'billing-account-month',
+      source:
+        'cloud.google.com/kubernetes-engine/pricing: a $74.40 monthly credit per billing account, for one zonal or Autopilot cluster',
+    } satisfies Fee,
+    monitoringAlertCondition: {
+      usd: 1.5,
+      unit: 'condition-month',
+      source:
+        'Google Cloud docs "Manage alerting costs" (cloud.google.com/monitoring/alerts/cost-control): $1.50 per condition per month (read 2026-12-02)',
+    } satisfies Fee,
+    monitoringTimeSeriesQueried: {
+      usd: 0.35,
+      unit: 'million time series queried',
+      source:
+        'the same page: $0.35 per million time series returned by alerting-policy queries (read 2026-12-02)',
+    } satisfies Fee,
     cloudNatGatewayHour: unknown('hour', 'Cloud NAT per gateway-hour'),
     forwardingRuleHour: unknown('hour', 'a Google Cloud forwarding rule (load balancer) per hour'),
     persistentDiskBalanced: unknown('GB-month', 'pd-balanced in us-central1'),
@@ -137,4 +200,11 @@ export type PriceTable = typeof PRICE_TABLE;
 /** The price of a machine type in one of the per-type maps; unknown types have no price. */
 export function priceOfType(map: Readonly<Record<string, Price>>, type: string, what: string): Price {
   return Object.hasOwn(map, type) ? map[type]! : unknown('hour', `${what} ${type}`);
+}
+
+/** A figure as prose quotes it: whole dollars bare ("$3"), else cents ("$0.50", "$74.40"), else every digit. */
+export function usdFigure(usd: number): string {
+  if (Number.isInteger(usd)) return `$${usd}`;
+  const cents = usd * 100;
+  return Math.abs(cents - Math.round(cents)) < 1e-9 ? `$${usd.toFixed(2)}` : `$${usd}`;
 }

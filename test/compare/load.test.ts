@@ -20,8 +20,10 @@ describe('percentile (nearest rank)', () => {
 describe('runLoad', () => {
   it('sends the instances round-robin, counts failures apart, and keeps the first errors', async () => {
     const seen: PredictRequest[] = [];
+    let clock = 0;
     const transport: Transport = {
       send: async (request) => {
+        clock += 1;
         seen.push(request);
         const answer: Answer =
           seen.length % 4 === 0
@@ -38,8 +40,12 @@ describe('runLoad', () => {
       explain: true,
       concurrency: 2,
       durationMs: 30,
+      now: () => clock,
       onAnswer: (_answer, index) => indices.push(index),
     });
+    // 1 ms per request on the run's clock: the first alone (0 → 1 ms), then one each time a worker finds
+    // the clock below 30 ms (at 1, 2, …, 29 ms): 30 in all, however fast the machine.
+    expect(seen.length).toBe(30);
     expect(result.requests).toBe(seen.length);
     expect(result.errors).toBe(Math.floor(seen.length / 4));
     expect(result.latenciesMs.length).toBe(result.requests - result.errors);
@@ -73,24 +79,33 @@ describe('explanationDifference', () => {
 });
 
 describe('runLoad progress', () => {
-  it('reports elapsed time, requests and errors on long runs', async () => {
+  it('reports elapsed time, requests and errors every progressEveryMs of the run clock', async () => {
+    // Each answer takes 5 ms of a clock the transport advances: 60 ms are 12 requests, whatever the machine.
+    let clock = 1000;
     const lines: [number, number, number][] = [];
     const transport: Transport = {
-      send: () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, predictions: [{}] }), 2)),
+      send: async () => {
+        clock += 5;
+        return { status: 200, predictions: [{}] };
+      },
       close: () => {},
     };
-    await runLoad({
+    const result = await runLoad({
       transport,
       instances: [{}],
       explain: false,
       concurrency: 1,
       durationMs: 60,
       progressEveryMs: 20,
+      now: () => clock,
       onProgress: (ms, requests, errors) => lines.push([ms, requests, errors]),
     });
-    expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines[0]![0]).toBeGreaterThanOrEqual(20);
-    expect(lines[1]![1]).toBeGreaterThan(lines[0]![1]);
-    expect(lines.every(([, , errors]) => errors === 0)).toBe(true);
+    expect(lines).toEqual([
+      [20, 4, 0],
+      [40, 8, 0],
+      [60, 12, 0],
+    ]);
+    expect(result).toMatchObject({ requests: 12, errors: 0, elapsedMs: 60, firstMs: 5 });
+    expect(Array.from(result.latenciesMs)).toEqual(Array(12).fill(5));
   });
 });
