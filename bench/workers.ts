@@ -21,6 +21,7 @@ import {
   cpuSeconds,
   freePort,
   type Memory,
+  median,
   readMemory,
   sleep,
   spawnServer,
@@ -44,6 +45,18 @@ export const WORKERS_BENCH_FLAGS: FlagDocs = {
     value: 'LIST',
     default: '1,2',
     help: 'WORKERS values to measure (shared layout)',
+  },
+  rounds: {
+    type: 'string',
+    value: 'N',
+    default: '3',
+    help: 'rounds over all layouts in turn (a median per point, so drifting load hits all alike)',
+  },
+  nice: {
+    type: 'string',
+    value: 'N',
+    default: '-10 as root, else 0',
+    help: 'niceness of the servers and wrk; 0 = off',
   },
   model: { type: 'string', value: 'NAME', default: 'bankchurn', help: 'bundled model served' },
   'no-build': { type: 'boolean', help: 'use model-server/dist as it is (no npm run build)' },
@@ -115,6 +128,7 @@ async function measure(
   connections: readonly number[],
   durationSeconds: number,
   warmupSeconds: number,
+  nice: number,
 ): Promise<{ points: Point[]; memory: MemoryRow }> {
   const port = await freePort();
   const metricsPort = await freePort();
@@ -122,7 +136,7 @@ async function measure(
     { port, metricsPort },
     layout.serverCpus,
   );
-  const running = spawnServer({ ...spec, env: { ...spec.env, WORKERS: String(layout.workers) } });
+  const running = spawnServer({ ...spec, nice, env: { ...spec.env, WORKERS: String(layout.workers) } });
   const points: Point[] = [];
   try {
     await waitFor200(running, `http://127.0.0.1:${port}/health/ready`, process.hrtime.bigint());
@@ -136,9 +150,16 @@ async function measure(
     for (const mode of ['predict', 'explain'] as const) {
       for (const c of connections) {
         const script = scripts[mode];
-        await runWrk({ url, connections: c, durationSeconds: warmupSeconds, script, cpus: layout.wrkCpus });
+        await runWrk({
+          url,
+          connections: c,
+          durationSeconds: warmupSeconds,
+          script,
+          cpus: layout.wrkCpus,
+          nice,
+        });
         const before = all.map(cpuSeconds).reduce((a, b) => a + b, 0);
-        const r = await runWrk({ url, connections: c, durationSeconds, script, cpus: layout.wrkCpus });
+        const r = await runWrk({ url, connections: c, durationSeconds, script, cpus: layout.wrkCpus, nice });
         const used = all.map(cpuSeconds).reduce((a, b) => a + b, 0) - before;
         if (r.errors > 0)
           throw new Error(`${layout.name} ${mode} c=${c}: ${r.errors} errors (${r.non2xx} non-2xx)`);
@@ -186,6 +207,9 @@ async function main(): Promise<void> {
   const connections = positiveInts('connections', opt('connections', '16,64'));
   const workerCounts = positiveInts('workers', opt('workers', '1,2'));
   const model = opt('model', 'bankchurn');
+  const [rounds] = positiveInts('rounds', opt('rounds', '3'));
+  const nice = Number(opt('nice', process.getuid?.() === 0 ? '-10' : '0'));
+  if (!Number.isInteger(nice)) throw new Error(`--nice: expected an integer, got '${opt('nice', '')}'`);
   const outDir = opt('out', join(REPO_ROOT, 'bench', 'results'));
   execFileSync('bash', [join(REPO_ROOT, 'bench', 'ensure-deps.sh')], { stdio: 'inherit' });
   if (values['no-build'] !== true) {
@@ -213,18 +237,46 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  const points: Point[] = [];
-  const memory: MemoryRow[] = [];
+  const measured: Point[] = [];
+  const memoryByLayout = new Map<string, MemoryRow>();
+  for (let round = 1; round <= rounds!; round++) {
+    for (const layout of layouts) {
+      log(`round ${round}/${rounds}: ${layout.name}`);
+      const r = await measure(layout, model, scripts, connections, durationSeconds!, warmupSeconds!, nice);
+      measured.push(...r.points);
+      memoryByLayout.set(layout.name, r.memory);
+    }
+  }
+  const memory = [...memoryByLayout.values()];
+  // One row per point: the median over rounds (each figure on its own), with every round's req/s shown.
+  const points: (Point & { rounds: number[] })[] = [];
   for (const layout of layouts) {
-    const r = await measure(layout, model, scripts, connections, durationSeconds!, warmupSeconds!);
-    points.push(...r.points);
-    memory.push(r.memory);
+    for (const mode of ['predict', 'explain'] as const) {
+      for (const c of connections) {
+        const same = measured.filter(
+          (p) => p.layout === layout.name && p.mode === mode && p.connections === c,
+        );
+        points.push({
+          layout: layout.name,
+          mode,
+          connections: c,
+          requestsPerSecond: median(same.map((p) => p.requestsPerSecond)),
+          p50Ms: median(same.map((p) => p.p50Ms)),
+          p99Ms: median(same.map((p) => p.p99Ms)),
+          serverCpuPercent: median(same.map((p) => p.serverCpuPercent)),
+          rounds: same.map((p) => Math.round(p.requestsPerSecond)),
+        });
+      }
+    }
   }
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const header =
     `Workers benchmark ${stamp}: model ${model}, 1 instance per request, ${durationSeconds} s/point (+${warmupSeconds} s warm-up); ` +
-    `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, load average before: ${loadBefore}. ` +
+    `${rounds} rounds over the layouts in turn, median per point; nice ${nice}; ` +
+    `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, load average before: ${loadBefore}, after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}. ` +
     '"shared": the server and wrk run on the same 2 cores, so wrk takes CPU the workers could use.';
   const base = (p: Point) =>
     points.find(
@@ -233,10 +285,10 @@ async function main(): Promise<void> {
   const rows = points.map((p) => {
     const b = base(p);
     const ratio = b ? (p.requestsPerSecond / b.requestsPerSecond).toFixed(2) : '';
-    return `| ${p.layout} | ${p.mode} | ${p.connections} | ${p.requestsPerSecond.toFixed(0)} | ${ratio} | ${p.p50Ms.toFixed(2)} | ${p.p99Ms.toFixed(2)} | ${p.serverCpuPercent.toFixed(0)}% |`;
+    return `| ${p.layout} | ${p.mode} | ${p.connections} | ${p.requestsPerSecond.toFixed(0)} (${p.rounds.join(', ')}) | ${ratio} | ${p.p50Ms.toFixed(2)} | ${p.p99Ms.toFixed(2)} | ${p.serverCpuPercent.toFixed(0)}% |`;
   });
   const table = [
-    '| layout | mode | c | req/s | vs 1 worker shared | p50 ms | p99 ms | server CPU |',
+    '| layout | mode | c | req/s median (each round) | vs 1 worker shared | p50 ms | p99 ms | server CPU |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
@@ -250,7 +302,19 @@ async function main(): Promise<void> {
   const text = `${header}\n\n${table}\n\nMemory after the load:\n\n${memTable}\n`;
   process.stdout.write(`\n${text}`);
   mkdirSync(outDir, { recursive: true });
-  const json = { stamp, durationSeconds, warmupSeconds, connections, model, layouts, points, memory };
+  const json = {
+    stamp,
+    durationSeconds,
+    warmupSeconds,
+    connections,
+    model,
+    rounds,
+    nice,
+    layouts,
+    measured,
+    points,
+    memory,
+  };
   for (const name of [`workers-${stamp}`, 'workers-latest']) {
     writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
     writeFileSync(
