@@ -5,6 +5,7 @@
  * reported together, each naming the variable and what it accepts.
  */
 
+import { type CpuBudget, cpuBudget } from './cluster/cpus';
 import { parseApiKeys } from './protocols/shared/api-key';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,6 +39,10 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** `API_KEYS`: when set, every route but the health probes needs one of these keys. */
   readonly apiKeys?: readonly string[];
+  /** Serving processes (`WORKERS`, `auto` resolved); 1 = one process, no cluster primary. */
+  readonly workers: number;
+  /** How `workers` was chosen, for the start-up log (`WORKERS=auto` gives the CPU budget). */
+  readonly workersFrom: { readonly setting: string; readonly budget?: CpuBudget };
 }
 
 export class ConfigError extends Error {
@@ -78,7 +83,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'METRICS_PORT',
     flag: '--metrics-port',
     default: '9090',
-    help: 'port of GET /metrics; the serving port serves it there',
+    help: 'port of GET /metrics; the serving port serves it there (WORKERS=1 only)',
   },
   {
     env: 'MODEL_DIR',
@@ -98,11 +103,17 @@ export const SETTINGS: readonly Setting[] = [
     default: 'the only or first model',
     help: 'model answering /predict, /invocations, Vertex',
   },
+  {
+    env: 'WORKERS',
+    flag: '--workers',
+    default: '1',
+    help: 'serving processes sharing the port (1-64), or auto: one per CPU this process may use',
+  },
   { env: 'MAX_BATCH_SIZE', default: '1000', help: 'most instances per request (1-100000)' },
   {
     env: 'MAX_CONCURRENT_REQUESTS',
     default: '32',
-    help: 'predictions in flight before 503 + Retry-After (1-10000)',
+    help: 'predictions in flight per worker before 503 + Retry-After (1-10000)',
   },
   {
     env: 'BODY_LIMIT_BYTES',
@@ -151,7 +162,8 @@ export const SETTINGS: readonly Setting[] = [
 
 export const HELP_TEXT = [
   'Usage: model-server [serve] [--port N] [--metrics-port N] [--model-dir DIR] [--model-name NAME]',
-  '                    [--default-model NAME] [--host ADDR] [--log-level LEVEL] [--help]',
+  '                    [--default-model NAME] [--host ADDR] [--log-level LEVEL] [--workers N|auto]',
+  '                    [--help]',
   '',
   'Serves the bundled models (or MODEL_DIR, /opt/ml/model, AIP_STORAGE_URI) over the native API, SageMaker,',
   'Vertex AI and Open Inference V2 routes, with exact SHAP explanations (?explain=true).',
@@ -192,8 +204,18 @@ function parseArgs(argv: readonly string[], problems: string[]): Record<string, 
   return values;
 }
 
-/** Parses argv (without node and script) and the environment. Throws ConfigError or HelpRequested. */
-export function parseConfig(argv: readonly string[], env: Env): ServerConfig {
+/** The most workers: far more than any instance the stacks configure, and a bound on a typo. */
+export const MAX_WORKERS = 64;
+
+/**
+ * Parses argv (without node and script) and the environment. Throws ConfigError or HelpRequested.
+ * `budget` answers `WORKERS=auto` (tests pass their own; the default reads affinity and the cgroup quota).
+ */
+export function parseConfig(
+  argv: readonly string[],
+  env: Env,
+  budget: () => CpuBudget = cpuBudget,
+): ServerConfig {
   const problems: string[] = [];
   const flags = parseArgs(argv, problems);
   const raw = (name: string): { value: string; source: string } | undefined => {
@@ -283,11 +305,38 @@ export function parseConfig(argv: readonly string[], env: Env): ServerConfig {
     );
   }
 
+  let workers = 1;
+  let workersFrom: ServerConfig['workersFrom'] = { setting: 'default' };
+  const workersRaw = raw('WORKERS');
+  if (workersRaw !== undefined) {
+    const value = workersRaw.value.trim().toLowerCase();
+    if (value === 'auto') {
+      const b = budget();
+      workers = Math.min(b.cpus, MAX_WORKERS);
+      workersFrom = { setting: `${workersRaw.source}=auto`, budget: b };
+    } else if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_WORKERS) {
+      workers = Number(value);
+      workersFrom = { setting: `${workersRaw.source}=${value}` };
+    } else {
+      problems.push(
+        `${workersRaw.source}="${workersRaw.value}": expected an integer from 1 to ${MAX_WORKERS}, or auto`,
+      );
+    }
+  }
+  const metricsPort = int('METRICS_PORT', 9090, 0, 65535);
+  // The cluster primary serves /metrics (the sum over workers) on a listener of its own; the serving port
+  // belongs to the workers, each of which could only answer with its own counters.
+  if (workers > 1 && metricsPort === port && port !== 0) {
+    problems.push(
+      `METRICS_PORT=${metricsPort} equals the serving port: with WORKERS=${workers} (${workersFrom.setting}) metrics need a port of their own, the sum over workers; pick another METRICS_PORT or WORKERS=1`,
+    );
+  }
+
   const config: ServerConfig = {
     host: text('HOST') ?? '0.0.0.0',
     port,
     portSource,
-    metricsPort: int('METRICS_PORT', 9090, 0, 65535),
+    metricsPort,
     modelDir: text('MODEL_DIR'),
     modelName: text('MODEL_NAME'),
     defaultModel: text('DEFAULT_MODEL'),
@@ -306,6 +355,8 @@ export function parseConfig(argv: readonly string[], env: Env): ServerConfig {
     logLevel: logLevel as LogLevel,
     // Environment only (never a flag: arguments show in `ps`); problems never quote a key.
     apiKeys: parseApiKeys(env.API_KEYS, problems),
+    workers,
+    workersFrom,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,8 +1,11 @@
 /**
- * Entry point: `node dist/main.js [serve] [flags]`. Parses the configuration once, starts the server, and
+ * Entry point: `node dist/main.js [serve] [flags]`. Parses the configuration once, starts the server (with
+ * WORKERS > 1: this process becomes the cluster primary of `cluster/primary.ts`, and each worker it forks
+ * runs the server below), and
  * turns SIGTERM/SIGINT into a graceful shutdown (SIGHUP is logged and ignored). Exit codes: 0 clean stop or --help, 1 models cannot be
  * loaded (or the port cannot be bound), 2 invalid configuration.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -37,7 +40,8 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-function onSignals(server: RunningServer): void {
+/** Returns the stop function, for a cluster worker told to stop by its primary (a no-op once stopping). */
+function onSignals(server: RunningServer): (reason: string) => void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -62,6 +66,9 @@ function onSignals(server: RunningServer): void {
   process.on('SIGHUP', () => {
     server.app.log.warn({ signal: 'SIGHUP' }, 'SIGHUP ignored: nothing to reload; send SIGTERM to stop');
   });
+  return (reason) => {
+    if (!stopping) stop(reason as NodeJS.Signals);
+  };
 }
 
 async function main(): Promise<void> {
@@ -79,15 +86,23 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (config.workers > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import('./cluster/primary.js');
+    await runPrimary(config);
+    return;
+  }
+  const worker = config.workers > 1 ? await import('./cluster/worker.js') : undefined;
   let server: RunningServer;
   try {
     // Loaded after the configuration is parsed, so `--help` and configuration errors answer at once.
     const { startServer } = await import('./lifecycle/server.js');
-    server = await startServer(config, { serverVersion: packageVersion() });
+    server = await startServer(config, { serverVersion: packageVersion(), ...worker?.workerStartOptions() });
   } catch (e) {
-    fail(`cannot start: ${(e as Error).message}`, 1);
+    const code = (e as Partial<StartupError>).exitCode ?? 1;
+    fail(`cannot start: ${(e as Error).message}`, code);
   }
-  onSignals(server);
+  const stop = onSignals(server);
+  worker?.attachToPrimary(server, stop);
   try {
     await server.ready;
   } catch (e) {
@@ -95,8 +110,10 @@ async function main(): Promise<void> {
     server.app.log.fatal(err.message);
     process.exit(err.exitCode ?? 1);
   }
+  worker?.reportReady();
   // Someone at a terminal gets curl lines to paste; a log collector (stdout not a TTY) only JSON lines.
-  if (process.stdout.isTTY) {
+  // (Not from cluster workers: N banners would interleave.)
+  if (process.stdout.isTTY && worker === undefined) {
     const { port } = server.app.server.address() as AddressInfo;
     const banner = formatBanner(usage(server.registry, { host: config.host, port }, server.metricsUrl));
     // The logger buffers its writes: flush them first, so the banner normally follows the ready line.

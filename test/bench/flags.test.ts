@@ -32,9 +32,9 @@ function help(script: string): Promise<Run> {
   });
 }
 
-const SCRIPTS = ['bench', 'bench:soak', 'bench:compute'] as const;
+const SCRIPTS = ['bench', 'bench:soak', 'bench:compute', 'bench:workers'] as const;
 const runs = new Map<string, Run>();
-// The three at once: each is mostly start-up time.
+// All at once: each is mostly start-up time.
 beforeAll(async () => {
   const results = await Promise.all(SCRIPTS.map(help));
   for (const [i, script] of SCRIPTS.entries()) runs.set(script, results[i]!);

@@ -108,7 +108,11 @@ describe('vertex-deploy against a local Vertex AI API', () => {
         ports: [{ containerPort: 8080 }],
         healthRoute: VERTEX_HEALTH_ROUTE,
         predictRoute: VERTEX_PREDICT_ROUTE,
-        env: [{ name: 'MODEL_NAME', value: 'bankchurn' }],
+        // One worker per vCPU of the machine.
+        env: [
+          { name: 'MODEL_NAME', value: 'bankchurn' },
+          { name: 'WORKERS', value: 'auto' },
+        ],
       },
     });
     const model = [...fake.models.values()][0]!;

@@ -1,5 +1,6 @@
 /**
- * Graceful shutdown under load: SIGTERM to a spawned server while 16 keep-alive clients keep it busy. Every
+ * Graceful shutdown under load: SIGTERM to a spawned server (one process, and a cluster of two workers) while
+ * 16 keep-alive clients keep it busy. Every
  * request completes (no resets), responses after the signal carry `Connection: close`, readiness goes 503
  * at once for new connections, and the process exits 0 soon after the configured delay.
  */
@@ -45,9 +46,11 @@ function post(
   });
 }
 
-describe('graceful shutdown', () => {
+// WORKERS=2: the signal goes to the cluster primary, which has every worker drain as one server does.
+describe.each([1, 2])('graceful shutdown, WORKERS=%i', (workers) => {
   test('SIGTERM under load: in-flight requests finish, no resets, not ready at once, exit 0', async () => {
     const server = await startServer({
+      WORKERS: String(workers),
       MODEL_DIR: BANKCHURN_DIR,
       SHUTDOWN_DELAY_SECONDS: String(SHUTDOWN_DELAY_SECONDS),
       SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
@@ -112,7 +115,7 @@ describe('graceful shutdown', () => {
     const before = sent.filter((s) => s.sentAt < 0);
     const after = sent.filter((s) => s.sentAt >= 0);
     process.stdout.write(
-      `shutdown: ${before.length} requests sent before SIGTERM, ${after.length} after; ` +
+      `shutdown (WORKERS=${workers}): ${before.length} requests sent before SIGTERM, ${after.length} after; ` +
         `statuses ${JSON.stringify(count(sent.map((s) => s.error ?? String(s.status))))}; exit ${code} after ${exitMs.toFixed(0)} ms; ` +
         `probes after: ${JSON.stringify(count(probes.filter((p) => p.at >= 0).map((p) => String(p.status))))}; ` +
         `heavy request: ${heavyAnswer.status ?? heavyAnswer.error} at ${heavyAnswer.ms.toFixed(0)} ms\n`,

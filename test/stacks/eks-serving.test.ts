@@ -105,6 +105,7 @@ describe('eks-serving stack', () => {
     for (const name of SERVICES) {
       expect(envOf(deployments[name]!)).toMatchObject({
         MODEL_NAME: name,
+        WORKERS: '1',
         DEFAULT_MODEL: name,
         PORT: '8080',
         METRICS_PORT: '9090',

@@ -125,7 +125,11 @@ describe('gke-serving stack', () => {
     const hpas = byName(json, 'kubernetes_horizontal_pod_autoscaler_v2');
     expect(Object.keys(deployments).sort()).toEqual(SERVICES);
     for (const name of SERVICES) {
-      expect(envOf(deployments[name]!)).toMatchObject({ MODEL_NAME: name, METRICS_PORT: '9090' });
+      expect(envOf(deployments[name]!)).toMatchObject({
+        MODEL_NAME: name,
+        METRICS_PORT: '9090',
+        WORKERS: '1',
+      });
       const spec = hpas[name]!.spec;
       expect([
         spec.min_replicas,

@@ -229,18 +229,23 @@ describe('sagemaker-endpoint stack', () => {
     expect(only(synth({ logRetentionInDays: 7 }).json, 'aws_cloudwatch_log_group').retention_in_days).toBe(7);
   });
 
-  test('model: the image, the artifact, MODEL_NAME and LOG_LEVEL, network isolation, after its policy', () => {
+  test('model: the image, the artifact, MODEL_NAME, LOG_LEVEL and WORKERS=auto, network isolation, after its policy', () => {
     const model = only(json, 'aws_sagemaker_model');
     expect(model.primary_container).toEqual({
       image: IMAGE,
       model_data_url: `s3://\${aws_s3_bucket.${key(json, 'aws_s3_bucket')}.bucket}/models/bankchurn/${BANKCHURN_SHA256}/model.tar.gz`,
-      environment: { MODEL_NAME: 'bankchurn', LOG_LEVEL: 'info' },
+      // WORKERS=auto: one serving process per vCPU of the instance.
+      environment: { MODEL_NAME: 'bankchurn', LOG_LEVEL: 'info', WORKERS: 'auto' },
     });
     expect(model.enable_network_isolation).toBe(true);
     expect(model.execution_role_arn).toBe(`\${aws_iam_role.${key(json, 'aws_iam_role')}.arn}`);
     expect(model.depends_on).toEqual([`aws_iam_role_policy.${key(json, 'aws_iam_role_policy')}`]);
     const other = only(synth({ model: 'chicagotaxi', logLevel: 'debug' }).json, 'aws_sagemaker_model');
-    expect(other.primary_container.environment).toEqual({ MODEL_NAME: 'chicagotaxi', LOG_LEVEL: 'debug' });
+    expect(other.primary_container.environment).toEqual({
+      MODEL_NAME: 'chicagotaxi',
+      LOG_LEVEL: 'debug',
+      WORKERS: 'auto',
+    });
     expect(other.primary_container.model_data_url).toMatch(
       /\/models\/chicagotaxi\/[a-f0-9]{64}\/model\.tar\.gz$/,
     );

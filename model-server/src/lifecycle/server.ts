@@ -38,6 +38,19 @@ export interface StartOptions {
   readonly serverVersion?: string;
   /** prom-client's process metrics. @default true */
   readonly defaultMetrics?: boolean;
+  /**
+   * Open the METRICS_PORT listener. A cluster worker does not: the primary serves the sum over workers there.
+   * @default true
+   */
+  readonly metricsListener?: boolean;
+  /**
+   * Load and self-test the models before listening (a replacement cluster worker: the port is already open,
+   * and a worker that listens is sent connections at once, which it must be able to serve).
+   * @default false (listen first, so platforms see the port open at once; readiness stays 503)
+   */
+  readonly listenAfterLoad?: boolean;
+  /** Awaited after the models passed their self-test and before readiness turns 200 (a worker waits for its siblings). */
+  readonly beforeReady?: () => Promise<void>;
 }
 
 export interface RunningServer {
@@ -64,7 +77,8 @@ function urlOf(server: Server, host: string): string {
 }
 
 /**
- * Listens first (so platforms see the port open at once; readiness stays 503), then resolves the model source
+ * Listens first (so platforms see the port open at once; readiness stays 503; `listenAfterLoad` turns the
+ * order round for a replacement cluster worker), then resolves the model source
  * (MODEL_DIR, AIP_STORAGE_URI, /opt/ml/model, bundled), loads and self-tests every model, and only then
  * reports ready.
  */
@@ -90,26 +104,32 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     serverVersion: options.serverVersion,
     apiKeys: config.apiKeys,
   });
-  await app.listen({ port: config.port, host: config.host, listenTextResolver: (a) => `listening on ${a}` });
-  const url = urlOf(app.server, config.host);
-
+  let url = '';
   let metricsServer: Server | undefined;
   let metricsUrl: string | undefined;
-  try {
-    if (metricsOnServingPort) metricsUrl = `${url}/metrics`;
-    else {
-      metricsServer = await startMetricsListener({ metrics, host: config.host, port: config.metricsPort });
-      metricsUrl = `${urlOf(metricsServer, config.host)}/metrics`;
+  const listen = async (): Promise<void> => {
+    await app.listen({
+      port: config.port,
+      host: config.host,
+      listenTextResolver: (a) => `listening on ${a}`,
+    });
+    url = urlOf(app.server, config.host);
+    try {
+      if (metricsOnServingPort) metricsUrl = `${url}/metrics`;
+      else if (options.metricsListener ?? true) {
+        metricsServer = await startMetricsListener({ metrics, host: config.host, port: config.metricsPort });
+        metricsUrl = `${urlOf(metricsServer, config.host)}/metrics`;
+      }
+    } catch (e) {
+      await app.close();
+      throw new Error(`cannot listen on METRICS_PORT=${config.metricsPort}: ${(e as Error).message}`);
     }
-  } catch (e) {
-    await app.close();
-    throw new Error(`cannot listen on METRICS_PORT=${config.metricsPort}: ${(e as Error).message}`);
-  }
+  };
 
   const load = options.loadModels ?? loadModels;
-  const ready = (async () => {
+  let origin = '';
+  const loadAll = async (): Promise<void> => {
     let models: LoadedModel[];
-    let origin: string;
     try {
       const source = await resolveModelSource(config, {
         bundledDir: options.bundledDir ?? BUNDLED_MODELS_DIR,
@@ -128,15 +148,35 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     } catch (e) {
       throw new StartupError(oneLine((e as Error).message), e instanceof DefaultModelError ? 2 : 1);
     }
+  };
+  const announceReady = (): void => {
     readiness.markReady();
     const address = app.server.address() as AddressInfo;
     app.log.info(
       { ...usage(registry, { host: config.host, port: address.port }, metricsUrl), from: origin },
       `ready: ${registry.names().join(', ')} (default ${registry.defaultModelName}: ${registry.defaultReason})`,
     );
-  })();
-  // Callers handle the rejection; this keeps Node from reporting it as unhandled before they attach.
-  ready.catch(() => undefined);
+  };
+
+  let ready: Promise<void>;
+  if (options.listenAfterLoad) {
+    await loadAll();
+    await options.beforeReady?.();
+    // Ready before listening: the first connection this process is handed must find it ready.
+    readiness.markReady();
+    await listen();
+    announceReady();
+    ready = Promise.resolve();
+  } else {
+    await listen();
+    ready = (async () => {
+      await loadAll();
+      await options.beforeReady?.();
+      announceReady();
+    })();
+    // Callers handle the rejection; this keeps Node from reporting it as unhandled before they attach.
+    ready.catch(() => undefined);
+  }
 
   let shuttingDown: Promise<ShutdownResult> | undefined;
   return {

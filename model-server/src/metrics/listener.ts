@@ -1,8 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import type { ServerMetrics } from './metrics';
+/** What the listener serves: one process's metrics (ServerMetrics) or the cluster primary's sum over workers. */
+export interface MetricsSource {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
 
 export interface MetricsListenerOptions {
-  readonly metrics: ServerMetrics;
+  readonly metrics: MetricsSource;
   readonly host: string;
   readonly port: number;
   /** Headers must arrive within this. @default 5000 */

@@ -232,7 +232,11 @@ function modelBody(spec: DeploySpec) {
       healthRoute: VERTEX_HEALTH_ROUTE,
       predictRoute: VERTEX_PREDICT_ROUTE,
       // Without it the server would name the model after the download folder.
-      env: [{ name: 'MODEL_NAME', value: spec.modelName }],
+      // WORKERS=auto: one serving process per vCPU of the machine (one process uses one core).
+      env: [
+        { name: 'MODEL_NAME', value: spec.modelName },
+        { name: 'WORKERS', value: 'auto' },
+      ],
     },
     ...(spec.kmsKeyName ? { encryptionSpec: { kmsKeyName: spec.kmsKeyName } } : {}),
   };

@@ -198,6 +198,8 @@ export class SagemakerModelEndpoint extends Construct {
           // Without it the server would name the model after /opt/ml/model: its metrics would be model_*.
           MODEL_NAME: props.modelName,
           LOG_LEVEL: props.logLevel ?? 'info',
+          // One serving process per vCPU the instance gives the container (one process uses one core).
+          WORKERS: 'auto',
         },
       },
       // The server calls nothing: no outbound network at all. Serverless endpoints do not support it.

@@ -298,6 +298,9 @@ export class ModelServingService extends Construct {
       PORT: String(SERVING_PORT),
       METRICS_PORT: String(METRICS_PORT),
       MODEL_DIR: props.modelDir ?? `${IMAGE_MODELS_DIR}/${props.modelName}`,
+      // One serving process per pod: the HorizontalPodAutoscaler adds pods on CPU, each the size of its
+      // request, so a pod needs no workers of its own (and its /metrics stays one process's).
+      WORKERS: '1',
       SHUTDOWN_DELAY_SECONDS: String(settings.shutdownDelay),
       // The server's deadline, counted from SIGTERM (after the pre-stop sleep), ends before Kubernetes kills it.
       SHUTDOWN_TIMEOUT_SECONDS: String(

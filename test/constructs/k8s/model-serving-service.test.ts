@@ -73,6 +73,8 @@ describe('ModelServingService', () => {
       PORT: '8080',
       METRICS_PORT: '9090',
       MODEL_DIR: '/opt/model-server/models/bankchurn',
+      // One process per pod: the HPA scales pods.
+      WORKERS: '1',
       SHUTDOWN_DELAY_SECONDS: '5',
       // 30 s grace - 5 s pre-stop sleep - 2 s margin: the server exits before Kubernetes kills it.
       SHUTDOWN_TIMEOUT_SECONDS: '23',

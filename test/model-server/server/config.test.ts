@@ -33,6 +33,8 @@ describe('parseConfig', () => {
       shutdownDelayMs: 2000,
       shutdownTimeoutMs: 25_000,
       logLevel: 'info',
+      workers: 1,
+      workersFrom: { setting: 'default' },
     });
   });
 
@@ -154,7 +156,7 @@ describe('parseConfig', () => {
     [
       ['--verbose'],
       {},
-      'unknown flag --verbose; flags: --port, --host, --metrics-port, --model-dir, --model-name, --default-model, --log-level, --help',
+      'unknown flag --verbose; flags: --port, --host, --metrics-port, --model-dir, --model-name, --default-model, --workers, --log-level, --help',
     ],
     [['run'], {}, 'unexpected argument "run"; only "serve" is accepted, as the first argument'],
     [['--port'], {}, '--port needs a value'],
