@@ -45,7 +45,7 @@ export function observabilityCostTable(config: ModelServingConfig, table: PriceT
     '| --- | --- | --- |',
     '| rule file and Grafana dashboards | generated | nothing by themselves: they run on your Prometheus and Grafana |',
     `| SageMaker CloudWatch dashboard (\`observability.sagemaker.dashboard\`) | on | free for the first 3 dashboards of an account, then ${fee(aws.cloudWatchDashboard)} per dashboard-month |`,
-    `| SageMaker alarm topic and its KMS key (\`observability.sagemaker.alarmTopic\`) | on | ${fee(aws.kmsKey)} per key-month (also while a TTL has deleted the endpoint) plus ${fee(aws.kmsRequests)} per 10,000 key requests; SNS: first 1,000 email deliveries a month free |`,
+    `| SageMaker alarm topic and its KMS key (\`observability.sagemaker.alarmTopic\`) | on when \`notificationEmails\` lists an address | ${fee(aws.kmsKey)} per key-month (also while a TTL has deleted the endpoint) plus ${fee(aws.kmsRequests)} per 10,000 key requests; SNS: first 1,000 email deliveries a month free |`,
     `| the endpoint alarms themselves (made by the endpoint) | on | ${fee(aws.cloudWatchAlarm)} per alarm-month (2 or 3 alarms) |`,
     '| Vertex Cloud Monitoring dashboard (`observability.vertex.dashboard`) | on | free |',
     `| Vertex alert policies (\`observability.vertex.alertPolicies\`) | off | ${fee(gcp.monitoringAlertCondition)} per condition-month (${VERTEX_ALERT_CONDITIONS} conditions: ${times(VERTEX_ALERT_CONDITIONS, gcp.monitoringAlertCondition)}/month, billed whether or not a model is deployed) plus ${fee(gcp.monitoringTimeSeriesQueried)} per million time series queried |`,
