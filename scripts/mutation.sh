@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run test:mutation -- <group> [<group> ...]: runs StrykerJS on each module group in turn (stryker/groups.cjs).
-# With no group, lists them. Extra Stryker flags go after `--`, e.g. `-- core -- --incremental false`.
+# With no group, lists them. Extra Stryker flags go after `--`, e.g. `-- core -- --force` (every mutant, not only the changed ones).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 groups=$(node -e "console.log(Object.keys(require('./stryker/groups.cjs')).join(' '))")
