@@ -324,4 +324,22 @@ describe('V2 batch limit', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatch(/1001 instances in one request; the limit is 1000 \(MAX_BATCH_SIZE\)/);
   });
+
+  it('names the batch limit, not an element error, when the last row past the limit is also bad', async () => {
+    // Valid rows alone give the same answer whichever check runs first; a bad element past the limit shows
+    // that the size is checked before any element is read.
+    const model = await bundledModel('bankchurn');
+    const n = MAX_BATCH_SIZE + 1;
+    const inputs = model.metadata.inputs.map((f, i) => ({
+      name: f.name,
+      shape: [n],
+      datatype: f.type === 'number' ? 'FP64' : 'BYTES',
+      data: Array.from({ length: n }, (_, row) =>
+        i === 0 && row === n - 1 ? (f.type === 'number' ? 'x' : 7) : bank[f.name],
+      ),
+    }));
+    const res = await postJson('/v2/models/bankchurn/infer', JSON.stringify({ inputs }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(/1001 instances in one request; the limit is 1000 \(MAX_BATCH_SIZE\)/);
+  });
 });
