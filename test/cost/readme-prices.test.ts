@@ -90,7 +90,9 @@ describe('generated price passages', () => {
       },
     } as unknown as typeof PRICE_TABLE;
     const text = observabilityCostTable(defaults, table);
-    expect(text).toContain('| on | $2 per key-month (also while a TTL has deleted the endpoint)');
+    expect(text).toContain(
+      '| on when `notificationEmails` lists an address | $2 per key-month (also while a TTL has deleted the endpoint)',
+    );
     expect(text).toContain(
       '| off | an unknown amount per condition-month (2 conditions: an unknown amount/month',
     );
