@@ -4,10 +4,11 @@
  * request completes (no resets), responses after the signal carry `Connection: close`, readiness goes 503
  * at once for new connections, and the process exits 0 soon after the configured delay.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from '../../bench/harness/instances';
 import { httpStatus, sleep } from '../../bench/harness/process';
 import { BANKCHURN_DIR, startServer } from './support/server';
+import { post } from './support/workers';
 
 const CLIENTS = 16;
 const SHUTDOWN_DELAY_SECONDS = 1;
@@ -20,30 +21,6 @@ interface Sent {
   readonly status?: number;
   readonly connection?: string;
   readonly error?: string;
-}
-
-function post(
-  agent: Agent,
-  url: string,
-  body: string,
-): Promise<{ status?: number; connection?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
-        res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-      },
-    );
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-    req.end(body);
-  });
 }
 
 // WORKERS=2: the signal goes to the cluster primary, which has every worker drain as one server does.
