@@ -20,7 +20,8 @@
  * handles more than that, and the work after it is bounded by MAX_BATCH_SIZE rows, the model's field count
  * and field length. The wall-clock bound (MAX_LAG_MS) is what holds on a loaded 2-core machine: at a load
  * average of 14 (idle baseline: delay 34 ms, longest iteration 41 ms wall / 10 ms CPU) every shape stalled
- * the loop under 104 ms with at most 33 ms of server CPU in one iteration. Before the field-length limit, the
+ * the loop under 104 ms with at most 33 ms of server CPU in one iteration; at 3.3 (idle: 28 ms, 21 ms / 7 ms)
+ * under 36 ms, with at most 17 ms of CPU. Before the field-length limit, the
  * two "every row bad" shapes kept their 6 MiB of long cells until the body ended and spent up to 65-76 ms of
  * CPU in one iteration (copying them in the garbage collector); when the body was read as one string first,
  * the shapes stalled it for 85 to 255 ms at a load of 5.6, and before issue 8's fix the first shape alone
