@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, validInstance } from './harness/instances';
+import { LOOP_MONITOR, type LoopStall, loopStall } from './harness/loop-stalls';
 import {
   cpuSeconds,
   freePort,
@@ -109,12 +110,13 @@ const short = (a: Answer) =>
 
 async function start(
   env: Record<string, string>,
-): Promise<{ server: RunningServer; port: number; metricsPort: number }> {
+): Promise<{ server: RunningServer; port: number; metricsPort: number; monitorPort: number }> {
   const port = await freePort();
   const metricsPort = await freePort();
+  const monitorPort = await freePort();
   const server = spawnServer({
     command: process.execPath,
-    args: [ENTRY],
+    args: ['--require', LOOP_MONITOR, ENTRY],
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
@@ -122,13 +124,14 @@ async function start(
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
+      LOOP_MONITOR_PORT: String(monitorPort),
       ...env,
     },
   });
   await waitFor200(server, `http://127.0.0.1:${port}/health/ready`, process.hrtime.bigint(), {
     timeoutMs: 30_000,
   });
-  return { server, port, metricsPort };
+  return { server, port, metricsPort, monitorPort };
 }
 
 const metricsText = (port: number) =>
@@ -152,7 +155,10 @@ async function main(): Promise<void> {
   const rng = new Rng(8);
   const one = validInstance(metadata, rng);
   const csvRow = metadata.inputs.map((f) => String(one[f.name])).join(',');
-  let { server, port, metricsPort } = await start({ MODEL_DIR: BANKCHURN, MAX_CONCURRENT_REQUESTS: '32' });
+  let { server, port, metricsPort, monitorPort } = await start({
+    MODEL_DIR: BANKCHURN,
+    MAX_CONCURRENT_REQUESTS: '32',
+  });
   await sleep(300);
 
   // 1. CSV: error size, peak RSS, and time.
@@ -195,38 +201,88 @@ async function main(): Promise<void> {
   }
 
   // 1. Event-loop delay of hostile 6 MiB CSV shapes: the server's longest stall while each body was read and
-  // answered (prom-client's nodejs_eventloop_lag_max_seconds, reset by each scrape), with the load average.
+  // answered, beside the same figures with no request at all (the idle baseline, measured in this run over
+  // windows as long as a request): on a shared machine the idle loop stalls too, waiting for a core. Three
+  // figures per window: prom-client's nodejs_eventloop_lag_max_seconds (monitorEventLoopDelay, reset by each
+  // scrape), and the loop monitor's longest iteration as wall time and as server CPU time (the CPU time leaves
+  // out the waits for a core, so it is the server's own longest stretch of work).
   if (want(1)) {
     const bytes = 6 * 1024 * 1024 - 4096;
     const fill = (unit: string, prefix = '') =>
       prefix + unit.repeat(Math.floor((bytes - prefix.length) / unit.length));
     const long = 'x'.repeat(Math.floor(bytes / 1000 / metadata.inputs.length) - 2);
+    const longer = 'x'.repeat(Math.floor(bytes / 1000) - 100);
     const shapes: [string, string][] = [
       ['many short rows', fill('1\n')],
       ['one row of millions of fields', fill('1,')],
       ['an unbalanced quote', fill('x', '"')],
       [
-        'every row bad',
+        'every row bad (columns)',
         `${Array.from({ length: metadata.inputs.length - 1 }, () => long).join(',')}\n`.repeat(1000),
       ],
+      ['every row bad (value)', `${[longer, ...csvRow.split(',').slice(1)].join(',')}\n`.repeat(1000)],
     ];
     const lagMs = async () =>
       Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(await metricsText(metricsPort))?.[1]) * 1000;
-    // Five runs each: on a shared machine one run mostly measures the neighbours.
-    for (const [name, body] of shapes) {
-      const request = post('/invocations', body, 'text/csv');
+    const RUNS = 5;
+    const figures = (lags: number[], stalls: LoopStall[]) => {
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      const max = (xs: number[]) => Math.max(...xs);
+      const wall = stalls.map((s) => s.maxWallMs);
+      const cpu = stalls.map((s) => s.maxCpuMs);
+      return {
+        lag: median(lags),
+        text:
+          `event-loop delay median ${median(lags).toFixed(1)} / max ${max(lags).toFixed(1)} ms; ` +
+          `longest loop iteration wall ${median(wall).toFixed(1)} / ${max(wall).toFixed(1)} ms, ` +
+          `server CPU ${median(cpu).toFixed(1)} / ${max(cpu).toFixed(1)} ms`,
+      };
+    };
+    const measure = async (during: () => Promise<void>) => {
+      await lagMs();
+      await loopStall(monitorPort);
+      await during();
+      return { lag: await lagMs(), stall: await loopStall(monitorPort) };
+    };
+    const answers: Answer[] = [];
+    const requests = shapes.map(([, body]) => post('/invocations', body, 'text/csv'));
+    // Warm-up: the first request of a kind runs cold code.
+    for (const request of requests) await raw(port, request, { timeoutMs: 120_000 });
+    let windowMs = 0;
+    const results: { name: string; lags: number[]; stalls: LoopStall[] }[] = [];
+    for (const [i, [name]] of shapes.entries()) {
       const lags: number[] = [];
-      let a: Answer | undefined;
-      for (let run = 0; run < 5; run++) {
-        await lagMs();
-        a = await raw(port, request, { timeoutMs: 120_000 });
-        lags.push(await lagMs());
+      const stalls: LoopStall[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const m = await measure(async () => {
+          const a = await raw(port, requests[i]!, { timeoutMs: 120_000 });
+          answers[i] = a;
+          windowMs = Math.max(windowMs, a.ms);
+        });
+        lags.push(m.lag);
+        stalls.push(m.stall);
       }
-      lags.sort((x, y) => x - y);
+      results.push({ name, lags, stalls });
+    }
+    const idleLags: number[] = [];
+    const idleStalls: LoopStall[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const m = await measure(() => sleep(windowMs));
+      idleLags.push(m.lag);
+      idleStalls.push(m.stall);
+    }
+    const idle = figures(idleLags, idleStalls);
+    print(
+      `1 CSV 6 MiB, idle baseline (${windowMs.toFixed(0)} ms windows)`,
+      `${idle.text} (${RUNS} runs, load average ${loadavg()[0]!.toFixed(1)})`,
+    );
+    for (const [i, r] of results.entries()) {
+      const f = figures(r.lags, r.stalls);
+      const a = answers[i]!;
       print(
-        `1 CSV 6 MiB, ${name}`,
-        `${a!.status}, answer ${a!.bytes} B in ${a!.ms.toFixed(0)} ms, event-loop delay median ` +
-          `${lags[2]!.toFixed(1)} ms, max ${lags[4]!.toFixed(1)} ms of 5 (load average ${loadavg()[0]!.toFixed(1)})`,
+        `1 CSV 6 MiB, ${r.name}`,
+        `${a.status}, answer ${a.bytes} B in ${a.ms.toFixed(0)} ms, ${f.text}; ` +
+          `delay above idle (medians) ${(f.lag - idle.lag).toFixed(1)} ms`,
       );
     }
   }
@@ -234,7 +290,7 @@ async function main(): Promise<void> {
   // 2. Aborted explained batches: the wait of a normal request, and what the metrics count.
   if (want(2)) {
     await stopServer(server);
-    ({ server, port, metricsPort } = await start({ MODEL_DIR: BANKCHURN }));
+    ({ server, port, metricsPort, monitorPort } = await start({ MODEL_DIR: BANKCHURN }));
     const batch = JSON.stringify({
       instances: Array.from({ length: 1000 }, () => validInstance(metadata, rng)),
       parameters: { explain: true },
@@ -320,7 +376,7 @@ async function main(): Promise<void> {
     ),
   );
   await stopServer(server);
-  ({ server, port, metricsPort } = await start({}));
+  ({ server, port, metricsPort, monitorPort } = await start({}));
   const emoji = (n: number) => JSON.stringify({ instances: [{ text: '😀'.repeat(n) }] });
   print(
     '7 5000 emoji (5000 characters) to nlpinsight',

@@ -1,10 +1,4 @@
-import {
-  maxHeaderSize as httpMaxHeaderSize,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
+import type { Server } from 'node:http';
 import type { Writable } from 'node:stream';
 import fastify, {
   type FastifyHttpOptions,
@@ -34,6 +28,11 @@ import {
 } from './protocols/shared/errors';
 import { useJsonBodyParser } from './protocols/shared/json-body';
 import { requestIdOf, setRequestIdHeader } from './protocols/shared/request-id';
+import {
+  answerExpect,
+  makeClientErrorHandler,
+  type SocketAnswerOptions,
+} from './protocols/shared/socket-answers';
 import { type VertexRoutes, vertexProtocol } from './protocols/vertex';
 
 /** SageMaker's payload limit (6 MB); Vertex's shared endpoints take 1.5 MB. */
@@ -82,6 +81,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   // Node refuses a headers timeout longer than the request timeout.
   const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  const socketAnswers: SocketAnswerOptions = {
+    metrics: options.metrics,
+    // Called only once the server answers a request, long after `app` exists.
+    log: () => app.log,
+    headersTimeoutMs: headersTimeout,
+    requestTimeoutMs: requestTimeout,
+  };
   const serverOptions: FastifyHttpOptions<Server> = {
     logger: {
       level: options.logLevel ?? 'info',
@@ -144,20 +150,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
       setRequestIdHeader(request, reply);
       reply.code(served.status).send(served.toJSON());
     },
-    clientErrorHandler: (err, socket) => {
-      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
-      const served = socketError(err as NodeJS.ErrnoException, headersTimeout, requestTimeout);
-      options.metrics.countSocketError(served.status);
-      const body = JSON.stringify(served.toJSON());
-      socket.end(
-        `HTTP/1.1 ${served.status} ${STATUS_CODES[served.status]}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    },
+    clientErrorHandler: makeClientErrorHandler(socketAnswers),
   };
   const app = fastify(serverOptions);
 
-  answerExpect(app.server, bodyLimitBytes);
+  answerExpect(app.server, bodyLimitBytes, socketAnswers);
 
   const limiter = new InFlightLimiter(options.maxConcurrentRequests ?? 32);
   options.metrics.trackInFlight(limiter);
@@ -214,57 +211,4 @@ export function buildApp(options: AppOptions): FastifyInstance {
     });
   }
   return app;
-}
-
-/** A request the HTTP parser rejected before any route saw it, as a catalogue error. */
-function socketError(
-  err: NodeJS.ErrnoException,
-  headersTimeout: number,
-  requestTimeout: number,
-): ServingError {
-  switch (err.code) {
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new ServingError(
-        'REQUEST_TIMEOUT',
-        `the request did not arrive in time (headers within ${headersTimeout / 1000} s, all within ${requestTimeout / 1000} s)`,
-      );
-    case 'HPE_HEADER_OVERFLOW':
-      return new ServingError(
-        'HEADERS_TOO_LARGE',
-        `the request headers are larger than ${maxHeaderSize / 1024} KiB; send fewer or shorter headers`,
-      );
-    default:
-      return new ServingError('BAD_REQUEST', 'the request is not valid HTTP');
-  }
-}
-
-/** Node's limit on the size of all request headers (16 KiB unless --max-http-header-size says otherwise). */
-const maxHeaderSize = httpMaxHeaderSize;
-
-/**
- * `Expect` on the serving port. Node answers `100-continue` by itself before any route runs, which invites a
- * client to send a body the server will refuse: here a Content-Length over the body limit gets no 100 and
- * goes straight to the route, which answers 413 without reading the body. Any other expectation gets a 417
- * JSON error (Node's own 417 has no body).
- */
-function answerExpect(server: Server, bodyLimitBytes: number): void {
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const length = Number(req.headers['content-length']);
-    if (!(length > bodyLimitBytes)) res.writeContinue();
-    server.emit('request', req, res);
-  });
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const served = new ServingError(
-      'EXPECTATION_FAILED',
-      `Expect "${String(req.headers.expect).slice(0, 40)}" is not supported; only 100-continue is`,
-    );
-    const body = JSON.stringify(served.toJSON());
-    res.writeHead(served.status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      connection: 'close',
-    });
-    res.end(body);
-    req.resume();
-  });
 }

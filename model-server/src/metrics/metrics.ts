@@ -41,10 +41,10 @@ export interface ServerMetricsOptions {
 export class ServerMetrics {
   readonly registry = new Registry();
   private readonly byModel = new Map<string, ModelMetrics>();
-  /** Requests answered by the HTTP layer before any route (broken HTTP, header timeouts, oversized headers). */
+  /** Requests answered by the HTTP layer before any route (broken HTTP, timeouts, oversized headers, `Expect`). */
   private readonly socketErrors = new Counter({
     name: 'http_socket_errors_total',
-    help: 'Requests answered at the socket level before reaching a route, by HTTP status (400, 408, 431)',
+    help: 'Requests answered by the HTTP layer before reaching a route, by HTTP status (400, 408, 417, 431)',
     labelNames: ['status'],
     registers: [this.registry],
   });

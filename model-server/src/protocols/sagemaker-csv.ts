@@ -11,6 +11,34 @@ export interface CsvLimits {
   readonly maxRows: number;
   /** Most fields in one row (the model's input count). */
   readonly maxFields: number;
+  /** Longest field in UTF-16 units, blanks included (`maxFieldCharsOf` the model's inputs). @default unbounded */
+  readonly maxFieldChars?: number;
+}
+
+/** Room for the longest number a client may write (`-1.2345678901234567e+308` is 24 characters). */
+const NUMBER_FIELD_CHARS = 32;
+/** Room for blanks around a value, which the reader trims. */
+const FIELD_BLANKS_CHARS = 100;
+
+/**
+ * The longest CSV field any of `inputs` can take: a number NUMBER_FIELD_CHARS, a category its longest value,
+ * a header line its longest input name, a string its limit in characters (each at most two UTF-16 units),
+ * each with FIELD_BLANKS_CHARS of blanks around it; unbounded when a string input has no limit. A longer
+ * field cannot be valid, so reading stops there instead of keeping it (6 MiB of long fields otherwise stay
+ * in memory until the whole body is read, and copying them costs the garbage collector tens of ms a turn).
+ */
+export function maxFieldCharsOf(inputs: readonly InputField[]): number {
+  let longest = NUMBER_FIELD_CHARS;
+  for (const field of inputs) {
+    longest = Math.max(longest, field.name.length);
+    if (field.type === 'category') {
+      for (const c of field.categories) longest = Math.max(longest, c.length);
+    } else if (field.type === 'string') {
+      if (field.maxLength === undefined) return Number.POSITIVE_INFINITY;
+      longest = Math.max(longest, 2 * field.maxLength);
+    }
+  }
+  return longest + FIELD_BLANKS_CHARS;
 }
 
 const UNBOUNDED: CsvLimits = { maxRows: Number.POSITIVE_INFINITY, maxFields: Number.POSITIVE_INFINITY };
@@ -58,11 +86,16 @@ export class CsvReader {
   private at = At.FieldStart;
   /** The current field's text read so far, when it spans pieces. */
   private pieces: string[] = [];
+  /** Length of the current field so far (blanks included), held to `maxFieldChars`. */
+  private fieldChars = 0;
+  private readonly maxFieldChars: number;
   /** Newlines inside the current quoted field: they count towards `line` once it closes. */
   private quotedNewlines = 0;
   private started = false;
 
-  constructor(private readonly limits: CsvLimits = UNBOUNDED) {}
+  constructor(private readonly limits: CsvLimits = UNBOUNDED) {
+    this.maxFieldChars = limits.maxFieldChars ?? Number.POSITIVE_INFINITY;
+  }
 
   /** Reads the next piece of text; throws a ServingError as soon as the text breaks a rule or a limit. */
   write(text: string): void {
@@ -78,11 +111,13 @@ export class CsvReader {
           let j = i;
           while (j < n && isBlank(text.charCodeAt(j))) j++;
           if (j === n) {
+            this.grow(n - i);
             this.pieces.push(text.slice(i));
             return;
           }
           if (text.charCodeAt(j) === QUOTE) {
             this.pieces = [];
+            this.fieldChars = 0;
             this.quotedNewlines = 0;
             this.at = At.Quoted;
             i = j + 1;
@@ -99,6 +134,7 @@ export class CsvReader {
             end < n && c !== COMMA && c !== LF && c !== CR;
             c = text.charCodeAt(++end)
           );
+          this.grow(end - i);
           if (end === n) {
             this.pieces.push(text.slice(i));
             return;
@@ -109,6 +145,7 @@ export class CsvReader {
         }
         case At.Quoted: {
           const close = text.indexOf('"', i);
+          this.grow((close < 0 ? n : close) - i);
           const content = text.slice(i, close < 0 ? n : close);
           this.quotedNewlines += countNewlines(content);
           this.pieces.push(content);
@@ -119,6 +156,7 @@ export class CsvReader {
         }
         case At.QuoteInQuoted:
           if (text.charCodeAt(i) === QUOTE) {
+            this.grow(1);
             this.pieces.push('"');
             this.at = At.Quoted;
             i++;
@@ -178,7 +216,19 @@ export class CsvReader {
   private takeField(last: string): string {
     const field = this.pieces.length === 0 ? last : this.pieces.join('') + last;
     this.pieces = [];
+    this.fieldChars = 0;
     return field;
+  }
+
+  /** Counts `chars` more of the current field; throws once it is longer than any input can take. */
+  private grow(chars: number): void {
+    this.fieldChars += chars;
+    if (this.fieldChars > this.maxFieldChars) {
+      throw new ServingError(
+        'BAD_REQUEST',
+        `CSV line ${this.line}: field ${this.row.length + 1} is longer than ${this.maxFieldChars} characters, more than any input of the model takes`,
+      );
+    }
   }
 
   private closeQuoted(): void {
@@ -272,10 +322,10 @@ export function csvToInstances(
   const problems = new ProblemList();
   const instances = body.map((cells, i) => {
     if (cells.length !== order.length) {
-      problems.add({
+      problems.addLazy(() => ({
         path: `instances[${i}]`,
         message: `expected ${order.length} columns (${order.map((f) => f.name).join(',')}), got ${cells.length}`,
-      });
+      }));
     }
     const instance: Record<string, unknown> = {};
     order.forEach((field, j) => {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ServingError } from '../core/errors';
-import type { Prediction } from '../core/types';
+import type { InputField, Prediction } from '../core/types';
 import { type PredictBody, predictNative } from './native';
-import { csvToInstances, negotiateAccept, predictionsToCsv } from './sagemaker-csv';
+import { csvToInstances, maxFieldCharsOf, negotiateAccept, predictionsToCsv } from './sagemaker-csv';
 import { CsvBody, readCsvBody } from './sagemaker-csv-body';
 import { type ProtocolDeps, scoreForRequest } from './shared/context';
 import { makeErrorHandler, renderNativeError } from './shared/errors';
@@ -34,6 +34,16 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
     );
   // CSV is parsed as it arrives (no whole-body string), so a hostile body costs one chunk per event-loop turn
   // and is turned away at the first broken limit.
+  // Worked out once per model (the default model is only known once the models are loaded).
+  const fieldChars = new WeakMap<readonly InputField[], number>();
+  const fieldCharsOf = (inputs: readonly InputField[]): number => {
+    let chars = fieldChars.get(inputs);
+    if (chars === undefined) {
+      chars = maxFieldCharsOf(inputs);
+      fieldChars.set(inputs, chars);
+    }
+    return chars;
+  };
   app.addContentTypeParser('text/csv', (request, payload, done) => {
     // A 406 would be the answer whatever the body holds: do not parse it.
     const refusal =
@@ -41,8 +51,11 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
         ? notAcceptable(request.headers.accept)
         : undefined;
     let maxFields = Number.POSITIVE_INFINITY;
+    let maxFieldChars = Number.POSITIVE_INFINITY;
     try {
-      maxFields = registry.getDefault().metadata.inputs.length;
+      const inputs = registry.getDefault().metadata.inputs;
+      maxFields = inputs.length;
+      maxFieldChars = fieldCharsOf(inputs);
     } catch {
       // No model yet: the route answers that (503) once the body is read, bounded by the body limit.
     }
@@ -50,7 +63,7 @@ export async function sagemakerProtocol(app: FastifyInstance, deps: ProtocolDeps
       payload,
       request.headers['content-length'],
       deps.bodyLimitBytes,
-      { maxRows: deps.scorer.maxBatchSize, maxFields },
+      { maxRows: deps.scorer.maxBatchSize, maxFields, maxFieldChars },
       done,
       refusal,
     );

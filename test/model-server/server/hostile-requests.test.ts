@@ -75,9 +75,15 @@ describe('CSV on /invocations (item 1)', () => {
   });
 
   it('names an unbalanced quote', async () => {
-    const res = await csv(`"${'x'.repeat(100_000)}`);
+    const res = await csv(`1,"${'x'.repeat(100)}`);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/a quoted field is not closed/);
+  });
+
+  it('stops reading an unbalanced quote once the field is longer than any input takes', async () => {
+    const res = await csv(`"${'x'.repeat(100_000)}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/line 1: field 1 is longer than 132 characters/);
   });
 });
 

@@ -16,6 +16,22 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const INFO = 30;
+
+/** `http_socket_errors_total` by status (0 for a status never counted). */
+async function socketErrors(metrics: ServerMetrics, status: number): Promise<number> {
+  return sample(await metrics.render(), `http_socket_errors_total{status="${status}"}`) ?? 0;
+}
+
+/** The answer carries a request id, and exactly one log line (at info: a client fault) carries it too. */
+function expectIdAndOneInfoLine(logs: TestApp['logs'], id: string | undefined, status: number): void {
+  expect(id).toMatch(UUID);
+  const lines = logs.lines.filter((l) => l.reqId === id);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject({ level: INFO, status, msg: 'request rejected' });
+}
+
 const BODY_LIMIT = 1024 * 1024;
 let t: TestApp;
 let app: FastifyInstance;
@@ -71,6 +87,7 @@ describe('socket-level answers (item 7)', () => {
     expect(res.status).toBe(431);
     expect(JSON.parse(res.body).error.code).toBe('HEADERS_TOO_LARGE');
     expect(sample(await t.metrics.render(), 'http_socket_errors_total{status="431"}')).toBe(1);
+    expectIdAndOneInfoLine(t.logs, res.headers['x-request-id'], 431);
   });
 
   it('counts socket-level 400s (broken HTTP) in http_socket_errors_total', async () => {
@@ -80,6 +97,7 @@ describe('socket-level answers (item 7)', () => {
     conn.destroy();
     expect(res.status).toBe(400);
     expect(sample(await t.metrics.render(), 'http_socket_errors_total{status="400"}')).toBe(1);
+    expectIdAndOneInfoLine(t.logs, res.headers['x-request-id'], 400);
   });
 
   it('answers Expect: 100-continue with a Content-Length over the limit with 413, never 100 Continue', async () => {
@@ -108,13 +126,62 @@ describe('socket-level answers (item 7)', () => {
     expect(res.status).toBe(200);
   });
 
-  it('answers an unsupported Expect with a 417 JSON error', async () => {
+  it('answers an unsupported Expect with a 417 JSON error, with a request id, counted and logged once', async () => {
+    const before = await socketErrors(t.metrics, 417);
     const conn = await RawConnection.open(port);
     conn.write('GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n');
     const res = await conn.response();
     conn.destroy();
     expect(res.status).toBe(417);
     expect(JSON.parse(res.body).error.code).toBe('EXPECTATION_FAILED');
+    expect((await socketErrors(t.metrics, 417)) - before).toBe(1);
+    expectIdAndOneInfoLine(t.logs, res.headers['x-request-id'], 417);
+  });
+
+  it("keeps a usable client x-request-id on the 417, as a route's answer does", async () => {
+    const conn = await RawConnection.open(port);
+    conn.write(
+      'GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nX-Request-Id: trace-417-abc\r\n\r\n',
+    );
+    const res = await conn.response();
+    conn.destroy();
+    expect(res.status).toBe(417);
+    expect(res.headers['x-request-id']).toBe('trace-417-abc');
+    expect(t.logs.lines.filter((l) => l.reqId === 'trace-417-abc')).toHaveLength(1);
+  });
+});
+
+describe('a client whose headers do not arrive in time (item 7)', () => {
+  let slow: TestApp;
+  let slowPort: number;
+  beforeAll(async () => {
+    slow = await makeApp({
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 1000,
+      connectionsCheckingIntervalMs: 100,
+    });
+    await slow.app.listen({ port: 0, host: '127.0.0.1' });
+    slowPort = (slow.app.server.address() as AddressInfo).port;
+  });
+  afterAll(() => slow.app.close());
+
+  it.each([
+    ['a partial request line', 'GET /health/li'],
+    ['partial headers', 'GET /health/live HTTP/1.1\r\nHost: x\r\n'],
+  ])('gets one 408 JSON answer, counted once as 408 and never as 400: %s', async (_, partial) => {
+    const before = { 408: await socketErrors(slow.metrics, 408), 400: await socketErrors(slow.metrics, 400) };
+    const conn = await RawConnection.open(slowPort);
+    conn.write(partial);
+    const res = await conn.response();
+    // The client closes its side once the server has ended the connection: Node's parser then reports the
+    // request it never finished, which must not be answered or counted a second time.
+    await conn.closedAt;
+    await sleep(200);
+    expect(res.status).toBe(408);
+    expect(JSON.parse(res.body).error.code).toBe('REQUEST_TIMEOUT');
+    expect((await socketErrors(slow.metrics, 408)) - before[408]).toBe(1);
+    expect((await socketErrors(slow.metrics, 400)) - before[400]).toBe(0);
+    expectIdAndOneInfoLine(slow.logs, res.headers['x-request-id'], 408);
   });
 });
 

@@ -3,8 +3,18 @@
  * body that breaks a limit answered without reading the rest.
  */
 import { Readable } from 'node:stream';
-import { type CsvLimits, CsvReader, parseCsv } from '../../../model-server/src/protocols/sagemaker-csv';
-import { type CsvBody, readCsvBody } from '../../../model-server/src/protocols/sagemaker-csv-body';
+import type { InputField } from '../../../model-server/src/core/types';
+import {
+  type CsvLimits,
+  CsvReader,
+  maxFieldCharsOf,
+  parseCsv,
+} from '../../../model-server/src/protocols/sagemaker-csv';
+import {
+  type CsvBody,
+  readCsvBody,
+  TURN_CHARS,
+} from '../../../model-server/src/protocols/sagemaker-csv-body';
 
 const UNBOUNDED: CsvLimits = { maxRows: Number.POSITIVE_INFINITY, maxFields: Number.POSITIVE_INFINITY };
 
@@ -33,6 +43,10 @@ const BAD_TEXTS = [
   '1\n2\n3\n4\n5\n',
 ];
 const BAD_LIMITS: CsvLimits = { maxRows: 2, maxFields: 3 };
+
+/** Fields longer than 5 characters, plain, with blanks, quoted, and with an escaped quote. */
+const LONG_FIELD_TEXTS = ['1,abcdef\n', '  1234\n', '1,"abc,de"\n', '"ab""cde"\n', '1,"ab\ncdef'];
+const LONG_FIELD_LIMITS: CsvLimits = { maxRows: 10, maxFields: 10, maxFieldChars: 5 };
 
 function outcome(run: () => string[][]): { rows?: string[][]; error?: string } {
   try {
@@ -79,6 +93,32 @@ describe('CsvReader', () => {
     },
   );
 
+  it.each(LONG_FIELD_TEXTS.map((t) => [JSON.stringify(t), t]))(
+    'rejects a field longer than maxFieldChars as it is read, whatever the pieces: %s',
+    (_, text) => {
+      const whole = outcome(() => parseCsv(text, LONG_FIELD_LIMITS));
+      expect(whole.error).toMatch(/^BAD_REQUEST: CSV line 1: field \d is longer than 5 characters/);
+      for (let size = 1; size <= text.length; size++) {
+        const reader = new CsvReader(LONG_FIELD_LIMITS);
+        const split = outcome(() => {
+          for (let at = 0; at < text.length; at += size) reader.write(text.slice(at, at + size));
+          return reader.end();
+        });
+        expect(split).toEqual(whole);
+      }
+    },
+  );
+
+  it('accepts fields of exactly maxFieldChars, blanks and the quotes of a quoted field aside', () => {
+    expect(parseCsv('12345,"ab""cd"\n    1\n', LONG_FIELD_LIMITS)).toEqual([['12345', 'ab"cd'], ['1']]);
+  });
+
+  it('stops reading a 6 MiB field at the limit instead of keeping it', () => {
+    const reader = new CsvReader({ maxRows: 1000, maxFields: 10, maxFieldChars: 132 });
+    const chunk = 'x'.repeat(64 * 1024);
+    expect(() => reader.write(chunk)).toThrow(/field 1 is longer than 132 characters/);
+  });
+
   it('reads the tricky texts as RFC 4180 says', () => {
     expect(parseCsv(TEXTS[0]!)).toEqual([
       ['a', 'b', 'c, "d"'],
@@ -95,6 +135,23 @@ describe('CsvReader', () => {
       ['3', ''],
     ]);
     expect(parseCsv(TEXTS[4]!)).toEqual([]);
+  });
+});
+
+describe('maxFieldCharsOf', () => {
+  const number: InputField = { name: 'Age', type: 'number', nullable: false } as InputField;
+  it('allows a number, the longest category or input name, and a string limit, with room for blanks', () => {
+    expect(maxFieldCharsOf([number])).toBe(32 + 100);
+    const category = { name: 'c', type: 'category', categories: ['a'.repeat(40)] } as InputField;
+    expect(maxFieldCharsOf([number, category])).toBe(40 + 100);
+    expect(maxFieldCharsOf([{ ...number, name: 'n'.repeat(50) }])).toBe(50 + 100);
+    const text = { name: 't', type: 'string', maxLength: 5000 } as InputField;
+    expect(maxFieldCharsOf([number, text])).toBe(2 * 5000 + 100);
+  });
+
+  it('leaves fields unbounded when a string input has no limit', () => {
+    const text = { name: 't', type: 'string' } as InputField;
+    expect(maxFieldCharsOf([number, text])).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
@@ -138,6 +195,42 @@ describe('readCsvBody', () => {
       // Row 1002 is in chunk 11: the reader saw 11 chunks of the 10,000.
       expect(write).toHaveBeenCalledTimes(11);
       expect(answered.pulled).toBe(10_000);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('hands the reader at most TURN_CHARS per turn of the event loop, however large a chunk is', async () => {
+    let turn = 0;
+    let counting = true;
+    const countTurns = () => {
+      turn++;
+      if (counting) setImmediate(countTurns);
+    };
+    const read = CsvReader.prototype.write;
+    const pieces: { turn: number; length: number }[] = [];
+    const write = jest.spyOn(CsvReader.prototype, 'write').mockImplementation(function (
+      this: CsvReader,
+      text,
+    ) {
+      pieces.push({ turn, length: text.length });
+      read.call(this, text);
+    });
+    try {
+      const text = '1,2\n'.repeat(50_000);
+      setImmediate(countTurns);
+      const rows = await new Promise<string[][] | undefined>((resolve) =>
+        readCsvBody(Readable.from([Buffer.from(text)]), undefined, 1 << 30, UNBOUNDED, (_e, body) =>
+          resolve(body?.rows),
+        ),
+      );
+      counting = false;
+      expect(rows).toHaveLength(50_000);
+      const nonEmpty = pieces.filter((p) => p.length > 0);
+      expect(nonEmpty.reduce((sum, p) => sum + p.length, 0)).toBe(text.length);
+      expect(Math.max(...nonEmpty.map((p) => p.length))).toBeLessThanOrEqual(TURN_CHARS);
+      // Each piece in a turn of its own.
+      expect(new Set(nonEmpty.map((p) => p.turn)).size).toBe(nonEmpty.length);
     } finally {
       write.mockRestore();
     }

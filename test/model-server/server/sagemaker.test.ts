@@ -252,6 +252,19 @@ describe('POST /invocations', () => {
     expect(empty.json().error.message).toMatch(/no rows/);
   });
 
+  it('rejects a cell longer than any input of the model takes while reading, naming its line and field', async () => {
+    const long = 'x'.repeat(6000);
+    const res = await invoke(`${csvRow(bank)}\n${csvRow({ ...bank, Age: long })}\n${csvRow(bank)}\n`, {
+      'content-type': 'text/csv',
+    });
+    expect(res.statusCode).toBe(400);
+    const limit = 32 + 100; // bankchurn has numbers and short categories only
+    expect(res.json().error).toEqual({
+      code: 'BAD_REQUEST',
+      message: `CSV line 2: field ${fields.indexOf('Age') + 1} is longer than ${limit} characters, more than any input of the model takes`,
+    });
+  });
+
   it('rejects an empty POST and a JSON body that is not an object', async () => {
     const empty = await app.inject({ method: 'POST', url: '/invocations' });
     expect(empty.statusCode).toBe(400);

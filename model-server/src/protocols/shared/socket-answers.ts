@@ -1,0 +1,122 @@
+/**
+ * Answers the HTTP layer gives before any route runs: a request Node's parser rejects (broken HTTP, headers
+ * too large, headers or the whole request too slow) and an `Expect` other than `100-continue`. Each is
+ * answered once, in the error catalogue's JSON shape, with an `x-request-id` that is also in its one log line
+ * (at info: these are client faults, logged as a route's rejected request is), and counted once in
+ * `http_socket_errors_total` by status.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  maxHeaderSize as httpMaxHeaderSize,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { ServingError } from '../../core/errors';
+import type { ServerMetrics } from '../../metrics/metrics';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
+
+/** Node's limit on the size of all request headers (16 KiB unless --max-http-header-size says otherwise). */
+const maxHeaderSize = httpMaxHeaderSize;
+
+export interface SocketAnswerOptions {
+  readonly metrics: ServerMetrics;
+  /** The app's logger (a function: the handlers are made before the app that owns it). */
+  readonly log: () => FastifyBaseLogger;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** A request the HTTP parser rejected before any route saw it, as a catalogue error. */
+export function socketError(
+  err: NodeJS.ErrnoException,
+  headersTimeoutMs: number,
+  requestTimeoutMs: number,
+): ServingError {
+  switch (err.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ServingError(
+        'REQUEST_TIMEOUT',
+        `the request did not arrive in time (headers within ${headersTimeoutMs / 1000} s, all within ${requestTimeoutMs / 1000} s)`,
+      );
+    case 'HPE_HEADER_OVERFLOW':
+      return new ServingError(
+        'HEADERS_TOO_LARGE',
+        `the request headers are larger than ${maxHeaderSize / 1024} KiB; send fewer or shorter headers`,
+      );
+    default:
+      return new ServingError('BAD_REQUEST', 'the request is not valid HTTP');
+  }
+}
+
+function logAnswer(log: FastifyBaseLogger, id: string, served: ServingError): void {
+  log.info(
+    { reqId: id, status: served.status, error: { code: served.code, message: served.message } },
+    'request rejected',
+  );
+}
+
+/**
+ * fastify's `clientErrorHandler`: answers a request the parser rejected. The id is always a fresh UUID: the
+ * request's headers were never parsed, so the client's `x-request-id` is not known.
+ *
+ * One answer per socket: after it the socket is ended, and when the client then closes its side, Node's
+ * parser reports the request it never finished as a second error (a 408 would be followed by a 400). A
+ * socket whose writable side is ended has had its answer, so that second error is dropped.
+ */
+export function makeClientErrorHandler(options: SocketAnswerOptions): (err: Error, socket: Duplex) => void {
+  return (err, socket) => {
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed || socket.writableEnded)
+      return;
+    const served = socketError(
+      err as NodeJS.ErrnoException,
+      options.headersTimeoutMs,
+      options.requestTimeoutMs,
+    );
+    const id = randomUUID();
+    options.metrics.countSocketError(served.status);
+    logAnswer(options.log(), id, served);
+    const body = JSON.stringify(served.toJSON());
+    socket.end(
+      `HTTP/1.1 ${served.status} ${STATUS_CODES[served.status]}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `${REQUEST_ID_HEADER}: ${id}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
+}
+
+/**
+ * `Expect` on the serving port. Node answers `100-continue` by itself before any route runs, which invites a
+ * client to send a body the server will refuse: here a Content-Length over the body limit gets no 100 and
+ * goes straight to the route, which answers 413 without reading the body. Any other expectation gets a 417
+ * JSON error (Node's own 417 has no body), counted and logged as the parser's rejections are; its headers
+ * were parsed, so the request id follows the same rule as a route's.
+ */
+export function answerExpect(server: Server, bodyLimitBytes: number, options: SocketAnswerOptions): void {
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const length = Number(req.headers['content-length']);
+    if (!(length > bodyLimitBytes)) res.writeContinue();
+    server.emit('request', req, res);
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const served = new ServingError(
+      'EXPECTATION_FAILED',
+      `Expect "${String(req.headers.expect).slice(0, 40)}" is not supported; only 100-continue is`,
+    );
+    const id = requestIdOf(req);
+    options.metrics.countSocketError(served.status);
+    logAnswer(options.log(), id, served);
+    const body = JSON.stringify(served.toJSON());
+    res.writeHead(served.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      [REQUEST_ID_HEADER]: id,
+      connection: 'close',
+    });
+    res.end(body);
+    req.resume();
+  });
+}
