@@ -89,7 +89,10 @@ export class Scorer {
     options: PredictOptions,
     signal?: Cancellation,
   ): Promise<ScoreResult> {
-    if (instances.length > FIRST_SLICE) return this.scoreSliced(model, instances, options, signal);
+    // A client already gone gets CLIENT_CLOSED whatever the batch size, as the sliced path answers it.
+    if (instances.length > FIRST_SLICE || signal?.aborted) {
+      return this.scoreSliced(model, instances, options, signal);
+    }
     try {
       return Promise.resolve(this.scoreAtOnce(model, instances, options));
     } catch (e) {
