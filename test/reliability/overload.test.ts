@@ -81,9 +81,12 @@ describe('overload', () => {
 
   test(`${BURST} heavy requests in waves over a limit of ${LIMIT} get 503 + Retry-After; liveness holds`, async () => {
     const url = server.url('/v1/models/bankchurn:predict');
-    // One request alone: the yardstick for what an accepted request may cost under the burst.
-    const solo = await postJson(url, bodies[0]!);
-    expect(solo.status).toBe(200);
+    // One request alone: the yardstick for what an accepted request may cost under the burst. The slowest of
+    // three, so one lucky sample on a busy machine does not set the bound (a single one failed CI by 4%).
+    const solos: PostAnswer[] = [];
+    for (let i = 0; i < 3; i++) solos.push(await postJson(url, bodies[i]!));
+    for (const s of solos) expect(s.status).toBe(200);
+    const solo = { ms: Math.max(...solos.map((s) => s.ms)) };
     const rssBefore = readMemory(server.pid).rssMiB;
 
     // Liveness is probed from a process of its own: timed in this one, it would include the time this process

@@ -46,7 +46,11 @@ export interface Answer {
   readonly error?: string;
 }
 
-export function post(agent: Agent, url: string, body: string): Promise<Answer> {
+/**
+ * Answers after at most `timeoutMs` (error `TIMEOUT`), as any load balancer or client gives up: node:cluster's
+ * primary keeps a connection it handed to a worker that died before taking it, unanswered and open.
+ */
+export function post(agent: Agent, url: string, body: string, timeoutMs = 10_000): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
       url,
@@ -62,6 +66,10 @@ export function post(agent: Agent, url: string, body: string): Promise<Answer> {
       },
     );
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    req.setTimeout(timeoutMs, () => {
+      resolve({ error: 'TIMEOUT' });
+      req.destroy();
+    });
     req.end(body);
   });
 }
