@@ -102,6 +102,10 @@ describe('start-up banner of the process', () => {
         proc.on('exit', () => reject(new Error(`exited before the banner: ${out}`)));
       });
     } finally {
+      // The server runs in the session `script` made for the terminal, outside this process group, and it
+      // ignores the SIGHUP the closing terminal sends: stop it by the pid its log lines carry.
+      const serverPid = Number(/"pid":(\d+)/.exec(out)?.[1]);
+      if (serverPid > 0) process.kill(serverPid, 'SIGTERM');
       process.kill(-proc.pid!, 'SIGTERM');
     }
     expect(out).toMatch(/"msg":"ready: [^\n]*\n/);
