@@ -12,6 +12,12 @@ const LINT_FAILING_DEFAULTS = [
 const EXPLAINED = { explain: 'true' } as const;
 const NOT_EXPLAINED = { explain: 'false' } as const;
 
+/** What the in-flight gauges read: the concurrency limiter. */
+export interface InFlightSource {
+  readonly current: number;
+  readonly max: number;
+}
+
 interface ModelMetrics {
   readonly requests: Counter<'route' | 'status'>;
   /** Label objects of `requests` by route and status, made once: a request then allocates none. */
@@ -49,7 +55,32 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  private inFlight?: InFlightSource;
+
   constructor(options: ServerMetricsOptions = {}) {
+    const gauges: [string, string, (source: InFlightSource) => number][] = [
+      [
+        'model_server_requests_in_flight',
+        'Predictions being scored now, all models together (each holds a MAX_CONCURRENT_REQUESTS slot)',
+        (source) => source.current,
+      ],
+      [
+        'model_server_max_concurrent_requests',
+        'Predictions allowed in flight at once (MAX_CONCURRENT_REQUESTS); more are answered 503',
+        (source) => source.max,
+      ],
+    ];
+    for (const [name, help, read] of gauges) {
+      const metrics = this;
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          if (metrics.inFlight) this.set(read(metrics.inFlight));
+        },
+      });
+    }
     if (options.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
       // Gauges named *_total fail `promtool check metrics` (the suffix is for counters); each is the sum of the
@@ -59,31 +90,12 @@ export class ServerMetrics {
   }
 
   /**
-   * Exposes the predictions in flight and the limit they are held to (`MAX_CONCURRENT_REQUESTS`), read from
-   * `current` and `max` at scrape time: nothing is added to the request path. Together with the 503s they show
-   * whether the server sheds load because the limit is too low or because it is saturated.
+   * Where the in-flight gauges read the predictions in flight and their limit (`MAX_CONCURRENT_REQUESTS`), at
+   * scrape time: nothing is added to the request path. Together with the 503s they show whether the server
+   * sheds load because the limit is too low or because it is saturated.
    */
-  trackInFlight(limiter: { readonly current: number; readonly max: number }): void {
-    // A second app on the same metrics (tests build several) takes the gauges over rather than failing.
-    for (const name of ['model_server_requests_in_flight', 'model_server_max_concurrent_requests']) {
-      this.registry.removeSingleMetric(name);
-    }
-    new Gauge({
-      name: 'model_server_requests_in_flight',
-      help: 'Predictions being scored now, all models together (each holds a MAX_CONCURRENT_REQUESTS slot)',
-      registers: [this.registry],
-      collect() {
-        this.set(limiter.current);
-      },
-    });
-    new Gauge({
-      name: 'model_server_max_concurrent_requests',
-      help: 'Predictions allowed in flight at once (MAX_CONCURRENT_REQUESTS); more are answered 503',
-      registers: [this.registry],
-      collect() {
-        this.set(limiter.max);
-      },
-    });
+  trackInFlight(limiter: InFlightSource): void {
+    this.inFlight = limiter;
   }
 
   get contentType(): string {
