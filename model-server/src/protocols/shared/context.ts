@@ -4,7 +4,7 @@ import type { InFlightLimiter } from '../../core/concurrency';
 import { ServingError } from '../../core/errors';
 import type { Readiness } from '../../core/readiness';
 import type { ModelRegistry } from '../../core/registry';
-import { FIRST_SLICE, type Scorer } from '../../core/scoring';
+import { FIRST_SLICE, type ScoreResult, type Scorer } from '../../core/scoring';
 import type { LoadedModel, Prediction } from '../../core/types';
 import type { ServerMetrics } from '../../metrics/metrics';
 import { openApiPath } from '../openapi';
@@ -226,12 +226,21 @@ export function scoreForRequest(
   s.instances = instances.length;
   s.decodeMs = performance.now() - s.startedAt;
   if (instances.length <= FIRST_SLICE) {
-    const result = scorer.scoreAtOnce(model, instances, { explain });
-    s.scoreMs = result.scoreMs;
-    reply.header('x-model-name', model.name).header('x-model-version', model.version);
-    return result.predictions;
+    return scored(s, reply, model, scorer.scoreAtOnce(model, instances, { explain }));
   }
   return scoreSliced(scorer, s, reply, model, instances, explain);
+}
+
+/** Records a finished score on the request and names the model in the answer's headers. */
+function scored(
+  s: ServingContext,
+  reply: FastifyReply,
+  model: LoadedModel,
+  result: ScoreResult,
+): Prediction[] {
+  s.scoreMs = result.scoreMs;
+  reply.header('x-model-name', model.name).header('x-model-version', model.version);
+  return result.predictions;
 }
 
 async function scoreSliced(
@@ -243,7 +252,7 @@ async function scoreSliced(
   explain: boolean,
 ): Promise<Prediction[]> {
   s.scoring = true;
-  let result: Awaited<ReturnType<Scorer['score']>>;
+  let result: ScoreResult;
   try {
     result = await scorer.score(model, instances, { explain }, s.cancel);
   } finally {
@@ -254,7 +263,5 @@ async function scoreSliced(
       s.finish?.(CLIENT_CLOSED_STATUS);
     }
   }
-  s.scoreMs = result.scoreMs;
-  reply.header('x-model-name', model.name).header('x-model-version', model.version);
-  return result.predictions;
+  return scored(s, reply, model, result);
 }
