@@ -1,33 +1,7 @@
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
-import {
-  ModelServingService,
-  type ModelServingServiceProps,
-} from '../../../src/constructs/k8s/model-serving-service';
+import type { ModelServingServiceProps } from '../../../src/constructs/k8s/model-serving-service';
+import { errorOf, type Json, synth } from './support';
 
 // Each validation of the construct on both sides of its bound: the last value refused and the first taken.
-const IMAGE = `registry.example.com/model-server@sha256:${'a'.repeat(64)}`;
-
-// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
-type Json = Record<string, any>;
-
-function synth(props: Partial<ModelServingServiceProps> = {}): Json {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, 'test');
-  new KubernetesProvider(stack, 'kubernetes', {});
-  new ModelServingService(stack, 'bankchurn', { image: IMAGE, modelName: 'bankchurn', ...props });
-  return JSON.parse(Testing.synth(stack));
-}
-
-function errorOf(props: Partial<ModelServingServiceProps>): string {
-  try {
-    synth(props);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected the construct to throw');
-}
-
 describe('ModelServingService bounds', () => {
   test.each([
     [{ minReplicas: 0 }, 'minReplicas: got 0; expected an integer >= 1'],

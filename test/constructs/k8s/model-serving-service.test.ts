@@ -11,34 +11,13 @@ import {
   ModelServingService,
   type ModelServingServiceProps,
 } from '../../../src/constructs/k8s/model-serving-service';
-
-const IMAGE = `registry.example.com/model-server@sha256:${'a'.repeat(64)}`;
-
-// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON, checked field by field
-type Json = Record<string, any>;
-
-function synth(props: Partial<ModelServingServiceProps> = {}, id = 'bankchurn'): Json {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, 'test');
-  new KubernetesProvider(stack, 'kubernetes', {});
-  new ModelServingService(stack, id, { image: IMAGE, modelName: 'bankchurn', ...props });
-  return JSON.parse(Testing.synth(stack));
-}
+import { errorOf, IMAGE, type Json, synth } from './support';
 
 /** The only resource of a type (fails if there are several). */
 function only(json: Json, type: string): Json {
   const all = Object.values(json.resource?.[type] ?? {}) as Json[];
   expect(all).toHaveLength(1);
   return all[0]!;
-}
-
-function errorOf(props: Partial<ModelServingServiceProps>): string {
-  try {
-    synth(props);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected the construct to throw');
 }
 
 describe('ModelServingService', () => {
