@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  maxHeaderSize as httpMaxHeaderSize,
   type IncomingMessage,
+  maxHeaderSize,
   type Server,
   type ServerResponse,
   STATUS_CODES,
@@ -18,9 +18,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ServingError } from '../../core/errors';
 import type { ServerMetrics } from '../../metrics/metrics';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
-
-/** Node's limit on the size of all request headers (16 KiB unless --max-http-header-size says otherwise). */
-const maxHeaderSize = httpMaxHeaderSize;
 
 export interface SocketAnswerOptions {
   readonly metrics: ServerMetrics;
