@@ -33,6 +33,7 @@ import {
   makeClientErrorHandler,
   type SocketAnswerOptions,
 } from './protocols/shared/socket-answers';
+import { drainUnreadBodies } from './protocols/shared/unread-body';
 import { type VertexRoutes, vertexProtocol } from './protocols/vertex';
 
 /** SageMaker's payload limit (6 MB); Vertex's shared endpoints take 1.5 MB. */
@@ -70,6 +71,12 @@ export interface AppOptions {
   readonly serverVersion?: string;
   /** Keys one of which every route but the health probes requires (`API_KEYS`). @default - no key needed */
   readonly apiKeys?: readonly string[];
+  /**
+   * Longest wait for the rest of a body the server answered before reading (a 413, a 415), so that a client
+   * still writing reads the answer instead of a reset; nginx's lingering_timeout is the same 5 s.
+   * @default 5000
+   */
+  readonly unreadBodyDrainMs?: number;
 }
 
 /**
@@ -180,6 +187,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     limiter,
     metrics: options.metrics,
   });
+  // After the request hooks' onSend, so it sees the Connection: close they set while draining.
+  drainUnreadBodies(app, { bodyLimitBytes, drainMs: options.unreadBodyDrainMs ?? 5000 });
   if (options.apiKeys) {
     requireApiKey(app, {
       keys: options.apiKeys,

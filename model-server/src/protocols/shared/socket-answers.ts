@@ -86,6 +86,17 @@ export function makeClientErrorHandler(options: SocketAnswerOptions): (err: Erro
 }
 
 /**
+ * The request asked `Expect: 100-continue` and got no 100: its Content-Length is over the limit. Such a client
+ * waits for the answer and sends no body (or sends it after a timeout of its own), so nothing is read for it.
+ */
+export function continueRefused(req: IncomingMessage, bodyLimitBytes: number): boolean {
+  return CONTINUE.test(req.headers.expect ?? '') && Number(req.headers['content-length']) > bodyLimitBytes;
+}
+
+/** Node's own test for a `100-continue` expectation (`continueExpression` in `_http_server.js`). */
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
+
+/**
  * `Expect` on the serving port. Node answers `100-continue` by itself before any route runs, which invites a
  * client to send a body the server will refuse: here a Content-Length over the body limit gets no 100 and
  * goes straight to the route, which answers 413 without reading the body. Any other expectation gets a 417
@@ -94,8 +105,7 @@ export function makeClientErrorHandler(options: SocketAnswerOptions): (err: Erro
  */
 export function answerExpect(server: Server, bodyLimitBytes: number, options: SocketAnswerOptions): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const length = Number(req.headers['content-length']);
-    if (!(length > bodyLimitBytes)) res.writeContinue();
+    if (!continueRefused(req, bodyLimitBytes)) res.writeContinue();
     server.emit('request', req, res);
   });
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
