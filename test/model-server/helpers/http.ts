@@ -4,9 +4,11 @@ export interface RawResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
+  /** What followed the response on the connection (the next, pipelined, response). */
+  readonly rest: string;
 }
 
-/** Parses one HTTP/1.1 response with Content-Length from raw bytes (enough for these tests). */
+/** Parses the first HTTP/1.1 response with Content-Length from raw bytes (enough for these tests). */
 export function parseResponse(raw: string): RawResponse | undefined {
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
@@ -17,9 +19,14 @@ export function parseResponse(raw: string): RawResponse | undefined {
     headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
   }
   const length = Number(headers['content-length'] ?? 0);
-  const body = raw.slice(end + 4);
-  if (Buffer.byteLength(body) < length) return undefined;
-  return { status: Number(statusLine.split(' ')[1]), headers, body };
+  const after = Buffer.from(raw.slice(end + 4));
+  if (after.length < length) return undefined;
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    body: after.subarray(0, length).toString(),
+    rest: after.subarray(length).toString(),
+  };
 }
 
 /** A raw TCP connection for requests that must be sent in parts or kept open. */
@@ -61,7 +68,7 @@ export class RawConnection {
     for (;;) {
       const parsed = parseResponse(this.buffer);
       if (parsed) {
-        this.buffer = '';
+        this.buffer = parsed.rest;
         return parsed;
       }
       if (this.closed)

@@ -66,23 +66,51 @@ function logAnswer(log: FastifyBaseLogger, id: string, served: ServingError): vo
  */
 export function makeClientErrorHandler(options: SocketAnswerOptions): (err: Error, socket: Duplex) => void {
   return (err, socket) => {
-    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed || socket.writableEnded)
-      return;
-    const served = socketError(
-      err as NodeJS.ErrnoException,
-      options.headersTimeoutMs,
-      options.requestTimeoutMs,
-    );
-    const id = randomUUID();
-    options.metrics.countSocketError(served.status);
-    logAnswer(options.log(), id, served);
-    const body = JSON.stringify(served.toJSON());
-    socket.end(
-      `HTTP/1.1 ${served.status} ${STATUS_CODES[served.status]}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `${REQUEST_ID_HEADER}: ${id}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
+    afterAnswersInProgress(socket, () => answerClientError(err, socket, options));
   };
+}
+
+/**
+ * Runs `then` once no answer is being written on `socket`. A keep-alive client may pipeline: the broken
+ * request can follow one whose answer is still being computed, and a raw answer written now would come first
+ * and be taken for that request's (then cut off by the close). The answer in progress is Node's
+ * `socket._httpMessage`, the same field its own client-error handler checks; when it finishes, Node hands the
+ * socket to the next queued answer, if any, so the check repeats.
+ */
+function afterAnswersInProgress(socket: Duplex, then: () => void): void {
+  const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (inProgress && !inProgress.writableFinished) {
+    // 'close' too: an answer whose client went away never finishes.
+    let waited = false;
+    const next = (): void => {
+      if (waited) return;
+      waited = true;
+      afterAnswersInProgress(socket, then);
+    };
+    inProgress.once('finish', next);
+    inProgress.once('close', next);
+    return;
+  }
+  then();
+}
+
+function answerClientError(err: Error, socket: Duplex, options: SocketAnswerOptions): void {
+  if (socket.destroyed || socket.writableEnded) return;
+  const served = socketError(
+    err as NodeJS.ErrnoException,
+    options.headersTimeoutMs,
+    options.requestTimeoutMs,
+  );
+  const id = randomUUID();
+  options.metrics.countSocketError(served.status);
+  logAnswer(options.log(), id, served);
+  const body = JSON.stringify(served.toJSON());
+  socket.end(
+    `HTTP/1.1 ${served.status} ${STATUS_CODES[served.status]}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `${REQUEST_ID_HEADER}: ${id}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
