@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     return;
   }
   const worker = config.workers > 1 ? await import('./cluster/worker.js') : undefined;
+  const startedUp = worker?.exitIfStoppedWhileStarting();
   let server: RunningServer;
   try {
     // Loaded after the configuration is parsed, so `--help` and configuration errors answer at once.
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     fail(`cannot start: ${(e as Error).message}`, code);
   }
   const stop = onSignals(server);
+  startedUp?.();
   worker?.attachToPrimary(server, stop);
   try {
     await server.ready;

@@ -218,6 +218,23 @@ describe('WORKERS=2', () => {
     }
   });
 
+  test('SIGTERM while a replacement worker is still loading: it stops too, and the server exits 0', async () => {
+    const { server, lines } = await startCluster();
+    const victim = workerPids(lines).get(0)!;
+    process.kill(victim, 'SIGKILL');
+    // The primary forks the replacement after its backoff; the signal lands while that one loads its models.
+    for (let i = 0; i < 400 && !lines.some((l) => l.msg === 'worker restarted'); i++) await sleep(25);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'worker restarted' }));
+    process.kill(server.pid, 'SIGTERM');
+    const exit = await server.exit;
+    // Before: the shutdown message reached the replacement before it listened for it, was lost, and the
+    // primary killed it when its shutdown timeout ran out: exit 1, after SHUTDOWN_TIMEOUT_SECONDS + 2 s.
+    expect(exit.code).toBe(0);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ role: 'primary', msg: 'every worker drained: exiting' }),
+    );
+  });
+
   test('a worker that cannot load its models at start stops the server: exit 1, no restart loop', async () => {
     const server = await startServer(
       { MODEL_DIR: '/nonexistent/models', WORKERS: '2', LOG_LEVEL: 'info' },

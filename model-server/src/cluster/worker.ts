@@ -46,6 +46,25 @@ export function workerStartOptions(): Pick<
 }
 
 /**
+ * Until the server exists (a replacement loads its models before it listens), a `shutdown` from the primary,
+ * or the primary going away, ends this worker at once: nothing is in flight yet, and without this the message
+ * is lost and the primary waits out its shutdown timeout before it kills the worker. Returns the function that
+ * hands over to `attachToPrimary`.
+ */
+export function exitIfStoppedWhileStarting(): () => void {
+  const onMessage = (m: unknown): void => {
+    if (isMessage<PrimaryMessage>(m) && m.type === 'shutdown') process.exit(0);
+  };
+  const onDisconnect = (): void => process.exit(0);
+  process.on('message', onMessage);
+  process.on('disconnect', onDisconnect);
+  return () => {
+    process.off('message', onMessage);
+    process.off('disconnect', onDisconnect);
+  };
+}
+
+/**
  * Answers the primary: metrics snapshots on request, `shutdown` drains as SIGTERM does; and if the primary
  * goes away (killed), this worker drains and exits too rather than serve on unsupervised.
  */
