@@ -72,15 +72,17 @@ export function makeClientErrorHandler(options: SocketAnswerOptions): (err: Erro
 }
 
 /**
- * Runs `then` once no answer is being written on `socket`. A keep-alive client may pipeline: the broken
- * request can follow one whose answer is still being computed, and a raw answer written now would come first
+ * Runs `then` once no answer to an earlier request is being written on `socket`. A keep-alive client may
+ * pipeline: the broken request can follow one whose answer is still being computed, and a raw answer written now would come first
  * and be taken for that request's (then cut off by the close). The answer in progress is Node's
  * `socket._httpMessage`, the same field its own client-error handler checks; when it finishes, Node hands the
  * socket to the next queued answer, if any, so the check repeats.
  */
 function afterAnswersInProgress(socket: Duplex, then: () => void): void {
   const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (inProgress && !inProgress.writableFinished) {
+  // Only an answer to a request received whole: when that request is itself the broken or slow one (a
+  // timeout while its body trickles in), its answer is this one, and waiting would wait for ever.
+  if (inProgress && !inProgress.writableFinished && inProgress.req?.complete) {
     // 'close' too: an answer whose client went away never finishes.
     let waited = false;
     const next = (): void => {
