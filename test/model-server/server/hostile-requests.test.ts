@@ -118,7 +118,10 @@ describe('JSON bodies (items 3 and 4)', () => {
 
   it('answers one instance with 1,000 unknown keys with a 400 listing at most 100 of them', async () => {
     const keys = Array.from({ length: 1000 - fields.length }, (_, i) => `"k${i}":1`).join(',');
-    const res = await postJson('/predict', JSON.stringify({ instances: [bank] }).replace(/}]}$/, `,${keys}}]}`));
+    const res = await postJson(
+      '/predict',
+      JSON.stringify({ instances: [bank] }).replace(/}]}$/, `,${keys}}]}`),
+    );
     expect(res.statusCode).toBe(400);
     const { error } = res.json();
     expect(error.code).toBe('INVALID_INPUT');
