@@ -21,7 +21,7 @@ module.exports = {
   checkers: ['typescript'],
   tsconfigFile: 'stryker/tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  mutate: groups[group],
+  mutate: groups[group].mutate,
   incremental: true,
   incrementalFile: `reports/mutation/${group}.incremental.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
