@@ -50,7 +50,9 @@ module.exports = {
   xgboost: {
     mutate: ['model-server/src/models/xgboost/**/*.ts'],
     tests: [
+      'test/model-server/models/bare-booster.test.ts',
       'test/model-server/models/booster-json.test.ts',
+      'test/model-server/models/feature-encoder.test.ts',
       'test/model-server/models/loader.test.ts',
       'test/model-server/models/tree-shap.test.ts',
     ],
