@@ -43,6 +43,7 @@ module.exports = {
     mutate: ['model-server/src/explain/**/*.ts'],
     tests: [
       'test/model-server/models/tree-shap.test.ts',
+      'test/model-server/models/tree-shap-budget.test.ts',
       'test/model-server/models/linear-shap.test.ts',
       'test/model-server/models/text-model.test.ts',
     ],
