@@ -91,4 +91,11 @@ describe('TreeShap phi layout', () => {
     expect(phi[4]).toBeCloseTo(1, 6);
     expect(phi[6]).toBeCloseTo(1.2, 6);
   });
+
+  it('writes numGroups rows and nothing past them', () => {
+    const forest = forestOf([stump, stump], 2, { numClass: 2 });
+    const phi = new Float64Array(2 * 3 + 2).fill(9);
+    new TreeShap(forest).explain(Float64Array.of(0, 0), phi);
+    expect([...phi.subarray(6)]).toEqual([9, 9]);
+  });
 });
