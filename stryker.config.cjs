@@ -1,7 +1,7 @@
 /**
  * Mutation testing with StrykerJS (`npm run test:mutation -- <group>`): deliberate small defects in the
- * sources of one module group; a mutant that no test notices is a gap in the tests. Not part of CI: a group
- * takes minutes to an hour on two cores. Reports land in reports/mutation/ (HTML, JSON, and the incremental
+ * sources of one module group; a mutant that no test notices is a gap in the tests. Not part of CI: a file
+ * takes minutes, a whole group over an hour on two cores (`--mutate` narrows a run). Reports land in reports/mutation/ (HTML, JSON, and the incremental
  * file that makes a re-run test only the mutants whose code or tests changed).
  */
 const groups = require('./stryker/groups.cjs');
@@ -19,11 +19,7 @@ module.exports = {
   coverageAnalysis: 'perTest',
   // Type-invalid mutants would otherwise run (swc does not type-check) and count as survivors.
   checkers: ['typescript'],
-  // The server's groups check against the server's sources and tests only: the checker re-checks for every
-  // mutant, and the whole repo (cdktf providers included) made it cost more than the test runs.
-  tsconfigFile: groups[group].mutate.every((glob) => glob.startsWith('model-server/'))
-    ? 'stryker/tsconfig.server.json'
-    : 'stryker/tsconfig.json',
+  tsconfigFile: 'stryker/tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: groups[group].mutate,
   incremental: true,
