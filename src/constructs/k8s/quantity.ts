@@ -34,6 +34,6 @@ export function parseQuantity(kind: 'cpu' | 'memory', value: string): number | u
   if (!pattern.test(value)) return undefined;
   const match = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(value);
   if (!match) return undefined;
-  const factor = SUFFIX_FACTORS[match[2]!];
-  return factor === undefined ? undefined : Number(match[1]) * factor;
+  // Both patterns admit only suffixes SUFFIX_FACTORS lists.
+  return Number(match[1]) * SUFFIX_FACTORS[match[2]!]!;
 }
