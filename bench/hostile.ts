@@ -23,7 +23,7 @@ import {
   waitFor200,
 } from './harness/process';
 import { Rng } from './harness/random';
-import { REPO_ROOT } from './harness/servers';
+import { REPO_ROOT, SERVER_NODE_FLAGS } from './harness/servers';
 
 const entryArg = process.argv.indexOf('--entry');
 const ENTRY = resolve(
@@ -116,7 +116,7 @@ async function start(
   const monitorPort = await freePort();
   const server = spawnServer({
     command: process.execPath,
-    args: ['--require', LOOP_MONITOR, ENTRY],
+    args: [...SERVER_NODE_FLAGS, '--require', LOOP_MONITOR, ENTRY],
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,

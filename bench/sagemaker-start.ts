@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packModelTarball } from '../src/artifact/model-tarball';
 import { freePort, median, spawnServer, stopServer, waitFor200 } from './harness/process';
-import { REPO_ROOT } from './harness/servers';
+import { REPO_ROOT, SERVER_NODE_FLAGS } from './harness/servers';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     const startedAt = process.hrtime.bigint();
     const server = spawnServer({
       command: process.execPath,
-      args: [serverMain, 'serve'],
+      args: [...SERVER_NODE_FLAGS, serverMain, 'serve'],
       cwd: work,
       env: {
         PATH: process.env.PATH,

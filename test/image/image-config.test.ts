@@ -1,4 +1,5 @@
 /** The image's configuration and contents: what platforms and scanners see before the server ever runs. */
+import { SERVER_NODE_FLAGS } from '../../bench/harness/servers';
 import { IMAGE, inspectImage, runToCompletion } from './support/podman';
 
 describe(`image ${IMAGE}`, () => {
@@ -13,7 +14,9 @@ describe(`image ${IMAGE}`, () => {
   });
 
   test('starts the server in exec form from its working directory, SIGTERM to stop', () => {
-    expect(config.Entrypoint).toEqual(['node', 'dist/main.js']);
+    // The benchmark's flags: what it measures is what the image runs.
+    expect(config.Entrypoint).toEqual(['node', ...SERVER_NODE_FLAGS, 'dist/main.js']);
+    expect(config.Entrypoint).toContain('--max-semi-space-size=32');
     expect(config.WorkingDir).toBe('/opt/model-server');
     expect(config.StopSignal).toBe('SIGTERM');
     expect(config.Env).toContain('NODE_ENV=production');

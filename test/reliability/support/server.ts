@@ -7,7 +7,7 @@ import {
   stopServer,
   waitFor200,
 } from '../../../bench/harness/process';
-import { REPO_ROOT } from '../../../bench/harness/servers';
+import { REPO_ROOT, SERVER_NODE_FLAGS } from '../../../bench/harness/servers';
 
 export const SERVER_ENTRY = join(REPO_ROOT, 'model-server', 'dist', 'main.js');
 export const BANKCHURN_DIR = join(REPO_ROOT, 'model-server', 'models', 'bankchurn');
@@ -41,7 +41,7 @@ export async function startServer(
   const metricsPort = await freePort();
   const running = spawnServer({
     command: process.execPath,
-    args: [...(options.nodeArgs ?? []), SERVER_ENTRY],
+    args: [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), SERVER_ENTRY],
     cwd: REPO_ROOT,
     ...(options.cpus ? { cpus: options.cpus } : {}),
     ...(options.nice ? { nice: options.nice } : {}),
