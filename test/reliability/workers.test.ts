@@ -116,7 +116,9 @@ describe('WORKERS=2', () => {
       const totals: { at: number; requests: number; scored: number; up0?: number }[] = [];
       const probes: { status: number; at: number }[] = [];
       let watching = true;
-      const watcher = (async () => {
+      // Two loops, not one: a probe the primary hands to the dying worker hangs until its 2 s timeout, and in
+      // one loop that blinded the scrapes for the whole replacement (CI saw no scrape with the worker down).
+      const scraper = (async () => {
         while (watching) {
           const m = await scrape(server);
           totals.push({
@@ -125,6 +127,11 @@ describe('WORKERS=2', () => {
             scored: m.get(SCORED) ?? 0,
             up0: m.get('model_server_worker_up{worker="0"}'),
           });
+          await sleep(20);
+        }
+      })();
+      const prober = (async () => {
+        while (watching) {
           const probedAt = performance.now() - killAt;
           probes.push({ status: await httpStatus(server.url('/health/ready'), 2000), at: probedAt });
           await sleep(20);
@@ -149,7 +156,7 @@ describe('WORKERS=2', () => {
       running = false;
       await Promise.all(clients);
       watching = false;
-      await watcher;
+      await Promise.all([scraper, prober]);
       const final = await scrape(server);
 
       for (const s of sent) {
