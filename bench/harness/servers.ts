@@ -30,10 +30,10 @@ function baseEnv(): NodeJS.ProcessEnv {
  * The V8 flags the image's ENTRYPOINT starts the server with, so the benchmark measures what production runs (a
  * test keeps the two equal).
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 
 /**
- * Our server as its image runs it: `node --max-semi-space-size=64 model-server/dist/main.js`, one model bundle. `bundle` runs another
+ * Our server as its image runs it: `node --max-semi-space-size=32 model-server/dist/main.js`, one model bundle. `bundle` runs another
  * build of it instead (`--before-dist`: an earlier build measured side by side in the same run).
  */
 export function nodeServer(

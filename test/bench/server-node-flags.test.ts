@@ -17,8 +17,8 @@ it("the image's ENTRYPOINT is node, the benchmark's flags, then the bundle", () 
   expect(entrypoint()).toEqual(['node', ...SERVER_NODE_FLAGS, 'dist/main.js']);
 });
 
-it('starts the server with a 64 MB semi-space', () => {
-  expect(SERVER_NODE_FLAGS).toContain('--max-semi-space-size=64');
+it('starts the server with a 32 MB young generation', () => {
+  expect(SERVER_NODE_FLAGS).toContain('--max-semi-space-size=32');
 });
 
 it('the benchmark passes those flags to node before the bundle', () => {

@@ -16,7 +16,7 @@ describe(`image ${IMAGE}`, () => {
   test('starts the server in exec form from its working directory, SIGTERM to stop', () => {
     // The benchmark's flags: what it measures is what the image runs.
     expect(config.Entrypoint).toEqual(['node', ...SERVER_NODE_FLAGS, 'dist/main.js']);
-    expect(config.Entrypoint).toContain('--max-semi-space-size=64');
+    expect(config.Entrypoint).toContain('--max-semi-space-size=32');
     expect(config.WorkingDir).toBe('/opt/model-server');
     expect(config.StopSignal).toBe('SIGTERM');
     expect(config.Env).toContain('NODE_ENV=production');
