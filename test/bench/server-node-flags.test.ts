@@ -17,7 +17,7 @@ it("the image's ENTRYPOINT is node, the benchmark's flags, then the bundle", () 
   expect(entrypoint()).toEqual(['node', ...SERVER_NODE_FLAGS, 'dist/main.js']);
 });
 
-it('starts the server with a 32 MB young generation', () => {
+it('starts the server with a 32 MB semi-space', () => {
   expect(SERVER_NODE_FLAGS).toContain('--max-semi-space-size=32');
 });
 
