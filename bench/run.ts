@@ -21,6 +21,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { LOG_LEVELS } from '../model-server/src/config';
 import { busyByArea, hotSpots } from './harness/cpuprofile';
 import { type FlagDocs, flagsHelp, parseFlags } from './harness/flags';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from './harness/instances';
@@ -52,6 +53,7 @@ import {
   fastifyNoopServer,
   httpNoopServer,
   nodeServer,
+  PRODUCTION_LOG_LEVEL,
   REPO_ROOT,
   type ServerUnderTest,
 } from './harness/servers';
@@ -75,6 +77,8 @@ interface BenchConfig {
   profile: boolean;
   /** Niceness of the servers and wrk (negative: ahead of other work on a shared machine; needs root). */
   nice: number;
+  /** LOG_LEVEL of the model server. */
+  logLevel: string;
   outDir: string;
   /** Exit 3 when a row misses its target. */
   strict: boolean;
@@ -138,6 +142,13 @@ export const BENCH_FLAGS: FlagDocs = {
     default: '-10 as root, else 0',
     help: 'niceness of the servers and wrk; 0 = off',
   },
+  'log-level': {
+    type: 'string',
+    value: 'LEVEL',
+    env: 'BENCH_LOG_LEVEL',
+    default: PRODUCTION_LOG_LEVEL,
+    help: "the model server's LOG_LEVEL (info, its default, writes a line per request)",
+  },
   'no-build': { type: 'boolean', help: 'use model-server/dist as it is (no npm run build)' },
   profile: { type: 'boolean', help: 'also write a Node CPU profile under load and print its hot spots' },
   out: { type: 'string', value: 'DIR', default: 'bench/results', help: 'where the reports go' },
@@ -156,6 +167,12 @@ function positiveInt(name: string, raw: string): number {
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`--${name} must be a positive integer, got '${raw}'`);
   return value;
+}
+
+function logLevelOf(raw: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(raw))
+    throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  return raw;
 }
 
 function parseConfig(argv: string[]): BenchConfig | undefined {
@@ -194,6 +211,7 @@ function parseConfig(argv: string[]): BenchConfig | undefined {
     build: values['no-build'] !== true,
     profile: values.profile === true,
     nice: Number(opt('nice') ?? env.BENCH_NICE ?? (process.getuid?.() === 0 ? '-10' : '0')),
+    logLevel: logLevelOf(opt('log-level') ?? env.BENCH_LOG_LEVEL ?? PRODUCTION_LOG_LEVEL),
     outDir: text('out', join(REPO_ROOT, 'bench', 'results')),
     strict: values.strict === true,
   };
@@ -424,15 +442,20 @@ async function main(): Promise<void> {
   const modelDir = join(BUNDLED_MODELS_DIR, config.model);
   const metadata = readBundleMetadata(modelDir);
   const all: Record<string, ServerUnderTest> = {
-    node: nodeServer(modelDir, config.model),
+    node: nodeServer(modelDir, config.model, undefined, config.logLevel),
     ...(config.beforeDist === undefined
       ? {}
       : {
-          'node-before': nodeServer(modelDir, config.model, {
-            file: config.beforeDist,
-            id: 'node-before',
-            label: 'Node (fastify), earlier build',
-          }),
+          'node-before': nodeServer(
+            modelDir,
+            config.model,
+            {
+              file: config.beforeDist,
+              id: 'node-before',
+              label: 'Node (fastify), earlier build',
+            },
+            config.logLevel,
+          ),
         }),
     'fastify-noop': fastifyNoopServer(),
     'http-noop': httpNoopServer(),

@@ -33,6 +33,12 @@ function baseEnv(): NodeJS.ProcessEnv {
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 
 /**
+ * The level the server logs at unless told otherwise (its LOG_LEVEL default, which the stacks keep): one
+ * line per request. Measuring at a quieter level would leave out a cost production pays.
+ */
+export const PRODUCTION_LOG_LEVEL = 'info';
+
+/**
  * Our server as its image runs it: `node --max-semi-space-size=32 model-server/dist/main.js`, one model bundle. `bundle` runs another
  * build of it instead (`--before-dist`: an earlier build measured side by side in the same run).
  */
@@ -40,6 +46,7 @@ export function nodeServer(
   modelDir: string,
   modelName: string,
   bundle?: { readonly file: string; readonly id: string; readonly label: string },
+  logLevel: string = PRODUCTION_LOG_LEVEL,
 ): ServerUnderTest {
   return {
     id: bundle?.id ?? 'node',
@@ -58,7 +65,7 @@ export function nodeServer(
         METRICS_PORT: String(metricsPort),
         MODEL_DIR: modelDir,
         MODEL_NAME: modelName,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: logLevel,
       },
     }),
     readyPath: '/health/ready',

@@ -11,6 +11,7 @@ import { ServingError } from './core/errors';
 import type { Readiness } from './core/readiness';
 import type { ModelRegistry } from './core/registry';
 import { Scorer } from './core/scoring';
+import { sharedStdoutLogDestination } from './lifecycle/log-destination';
 import type { ServerMetrics } from './metrics/metrics';
 import { nativeProtocol } from './protocols/native';
 import { openInferenceProtocol } from './protocols/open-inference';
@@ -98,7 +99,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const serverOptions: FastifyHttpOptions<Server> = {
     logger: {
       level: options.logLevel ?? 'info',
-      ...(options.logStream ? { stream: options.logStream } : {}),
+      stream: options.logStream ?? sharedStdoutLogDestination(),
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
     },
     // Our onResponse hook writes the one line per request (with model and timings) instead of fastify's two.
