@@ -12,6 +12,7 @@ import type { Readiness } from './core/readiness';
 import type { ModelRegistry } from './core/registry';
 import { Scorer } from './core/scoring';
 import { sharedStdoutLogDestination } from './lifecycle/log-destination';
+import { isoTimestamp } from './lifecycle/log-time';
 import type { ServerMetrics } from './metrics/metrics';
 import { nativeProtocol } from './protocols/native';
 import { openInferenceProtocol } from './protocols/open-inference';
@@ -100,7 +101,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logger: {
       level: options.logLevel ?? 'info',
       stream: options.logStream ?? sharedStdoutLogDestination(),
-      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      timestamp: isoTimestamp,
     },
     // Our onResponse hook writes the one line per request (with model and timings) instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
