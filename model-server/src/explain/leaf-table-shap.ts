@@ -38,8 +38,14 @@ export class LeafTableShap {
    * key, the node.
    */
   private readonly innerData: Int32Array;
-  /** Per tabled leaf, LEAF_FIELDS int32: node, path length d, table start, first path feature. */
+  /**
+   * Per tabled leaf whose sibling is not a leaf, LEAF_FIELDS int32: node, path length d, table start, first
+   * path feature (its index in `features` and `inverseZero`).
+   */
   private readonly leafData: Int32Array;
+  /** Per pair of sibling leaves, the two leaves' records one after the other (PAIR_FIELDS int32). */
+  private readonly pairData: Int32Array;
+  private readonly pairStart: Int32Array;
   /** Per path feature of each leaf: the feature, and 1 / z_k. */
   private readonly features: Int32Array;
   private readonly inverseZero: Float64Array;
@@ -93,21 +99,32 @@ export class LeafTableShap {
     this.missing = new Int32Array(forest.numFeatures);
     this.innerStart = new Int32Array(forest.numTrees + 1);
     this.leafStart = new Int32Array(forest.numTrees + 1);
+    this.pairStart = new Int32Array(forest.numTrees + 1);
     this.table = new Float64Array(trees.reduce((sum, t) => sum + LeafTableShap.tableSize(forest, t), 0));
     const inner: number[] = [];
     const leaves: number[] = [];
+    const pairs: number[] = [];
     const features: number[] = [];
     const inverseZero: number[] = [];
     let next = 0;
 
+    // A leaf's record: node, d, its table, its features; `into` is `leaves`, or `pairs` for sibling leaves.
+    const addLeaf = (
+      node: number,
+      path: readonly number[],
+      zero: readonly number[],
+      into: number[],
+    ): void => {
+      into.push(node, path.length, next, features.length);
+      features.push(...path);
+      inverseZero.push(...zero.map((z) => 1 / z));
+      fillLeafTable(this.table, next, forest.value[node]!, zero);
+      next += 2 ** path.length;
+    };
     const build = (node: number, path: readonly number[], zero: readonly number[]): void => {
       const f = forest.feature[node]!;
       if (f < 0) {
-        leaves.push(node, path.length, next, features.length);
-        features.push(...path);
-        inverseZero.push(...zero.map((z) => 1 / z));
-        fillLeafTable(this.table, next, forest.value[node]!, zero);
-        next += 2 ** path.length;
+        addLeaf(node, path, zero, leaves);
         return;
       }
       inner.push(node);
@@ -116,20 +133,30 @@ export class LeafTableShap {
       if (seen < 0) setBit[node] = 1 << k;
       else clearBit[node] = 1 << k;
       const childPath = seen < 0 ? [...path, f] : path;
-      for (const child of [forest.left[node]!, forest.right[node]!]) {
+      const children = [forest.left[node]!, forest.right[node]!];
+      const zeroOf = (child: number): number[] => {
         const childZero = [...zero];
         childZero[k] = (seen < 0 ? 1 : zero[k]!) * forest.coverFraction[child]!;
-        build(child, childPath, childZero);
+        return childZero;
+      };
+      if (children.every((child) => forest.feature[child]! < 0)) {
+        // Sibling leaves share their path features: one record, so explaining reads each feature and
+        // updates each phi entry once for both.
+        for (const child of children) addLeaf(child, childPath, zeroOf(child), pairs);
+        return;
       }
+      for (const child of children) build(child, childPath, zeroOf(child));
     };
     const tabled = new Set(trees);
     for (let t = 0; t < forest.numTrees; t++) {
       this.innerStart[t] = inner.length;
       this.leafStart[t] = leaves.length / LEAF_FIELDS;
+      this.pairStart[t] = pairs.length / PAIR_FIELDS;
       if (tabled.has(t)) build(forest.treeRoot[t]!, [], []);
     }
     this.innerStart[forest.numTrees] = inner.length;
     this.leafStart[forest.numTrees] = leaves.length / LEAF_FIELDS;
+    this.pairStart[forest.numTrees] = pairs.length / PAIR_FIELDS;
     this.innerData = new Int32Array(inner.length * INNER_FIELDS);
     inner.forEach((node, i) => {
       const at = i * INNER_FIELDS;
@@ -143,6 +170,7 @@ export class LeafTableShap {
       this.innerData[at + NODE] = node;
     });
     this.leafData = Int32Array.from(leaves);
+    this.pairData = Int32Array.from(pairs);
     this.features = Int32Array.from(features);
     this.inverseZero = Float64Array.from(inverseZero);
   }
@@ -204,6 +232,27 @@ export class LeafTableShap {
         phi[offset + features[first + k]!]! += (inHot * inverseZero[first + k]! - 1) * share;
       }
     }
+    // The same for sibling leaves, two at a time: they have the same path features (d and features), their
+    // own tables and zero fractions.
+    const pairData = this.pairData;
+    const pairEnd = this.pairStart[t + 1]! * PAIR_FIELDS;
+    for (let at = this.pairStart[t]! * PAIR_FIELDS; at < pairEnd; at += PAIR_FIELDS) {
+      const hotA = hotOf[pairData[at]!]!;
+      const d = pairData[at + 1]!;
+      const startA = pairData[at + 2]!;
+      const firstA = pairData[at + 3]!;
+      const hotB = hotOf[pairData[at + LEAF_FIELDS]!]!;
+      const startB = pairData[at + LEAF_FIELDS + 2]!;
+      const firstB = pairData[at + LEAF_FIELDS + 3]!;
+      for (let k = 0; k < d; k++) {
+        const inA = (hotA >> k) & 1;
+        const inB = (hotB >> k) & 1;
+        const shareA = table[startA + (hotA ^ (inA << k))]!;
+        const shareB = table[startB + (hotB ^ (inB << k))]!;
+        phi[offset + features[firstA + k]!]! +=
+          (inA * inverseZero[firstA + k]! - 1) * shareA + (inB * inverseZero[firstB + k]! - 1) * shareB;
+      }
+    }
   }
 }
 
@@ -218,6 +267,7 @@ const THRESHOLD_KEY = 6;
 const NODE = 7;
 const INNER_FIELDS = 8;
 const LEAF_FIELDS = 4;
+const PAIR_FIELDS = 2 * LEAF_FIELDS;
 /** 2^-33: maps the difference of two int32 keys, |d| < 2^32, into (-0.5, 0.5), so its floor is -1 or 0. */
 const KEY_SCALE = 2 ** -33;
 
