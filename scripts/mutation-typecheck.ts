@@ -1,9 +1,12 @@
 /**
- * `tsx scripts/mutation-typecheck.ts <group>` (scripts/mutation.sh runs it after each Stryker run): Stryker
- * runs without its TypeScript checker, which cost more than the tests themselves, so a mutant that does not
- * type-check runs under swc like any other. Each tested mutant is type-checked here instead (in one
- * TypeScript program, a fraction of the checker's cost), and those the compiler rejects become
- * CompileError, as the checker would have marked them: they count neither as killed nor as survivors. Rewrites reports/mutation/<group>.json and the incremental file, then prints the score.
+ * `tsx scripts/mutation-typecheck.ts <group> [--all]` (scripts/mutation.sh runs it after each Stryker run):
+ * Stryker runs without its TypeScript checker, which cost more than the tests themselves, so a mutant that
+ * does not type-check runs under swc like any other. The surviving and uncovered mutants are type-checked
+ * here, and those the compiler rejects become CompileError, as the checker would have marked them, so no
+ * survivor is a mutant that could not compile. A type-invalid mutant that the tests killed stays killed
+ * (the checker would have left it out of the score); `--all` checks those too, for the checker's exact
+ * verdicts, at up to a second or two per mutant in a file with heavy types (the zod schema).
+ * Rewrites reports/mutation/<group>.json and the incremental file, then prints the score.
  *
  * A mutant is checked in its own file and in the files that import that file: a type error further away
  * (a caller of a caller) goes unnoticed, the trade Stryker's checker makes with
@@ -29,8 +32,9 @@ interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
 }
 
-/** Every verdict the tests gave; a mutant the compiler rejects would not have reached them. */
-const UNCHECKED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage', 'RuntimeError']);
+const UNDETECTED = ['Survived', 'NoCoverage'];
+/** With --all: every verdict the tests gave. */
+const TESTED = ['Killed', 'Timeout', 'RuntimeError', ...UNDETECTED];
 
 /** Offset of a 1-based line and column in `text`. */
 function offsetOf(text: string, { line, column }: Position): number {
@@ -159,8 +163,11 @@ function score(report: Report): void {
 }
 
 function main(): void {
-  const group = process.argv[2];
-  if (!group) throw new Error('usage: tsx scripts/mutation-typecheck.ts <group>');
+  const [group, flag] = process.argv.slice(2);
+  if (!group || (flag !== undefined && flag !== '--all')) {
+    throw new Error('usage: tsx scripts/mutation-typecheck.ts <group> [--all]');
+  }
+  const UNCHECKED = new Set(flag === '--all' ? TESTED : UNDETECTED);
   const reportFile = `reports/mutation/${group}.json`;
   const incrementalFile = `reports/mutation/${group}.incremental.json`;
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
@@ -170,7 +177,10 @@ function main(): void {
   const rejected = new Map<string, string>();
   if (pending.length > 0) {
     const checker = new MutantChecker('stryker/tsconfig.json');
-    for (const { file, source, m } of pending) {
+    const started = Date.now();
+    for (const [i, { file, source, m }] of pending.entries()) {
+      if (i > 0 && i % 50 === 0)
+        console.log(`  ${i}/${pending.length} checked, ${Math.round((Date.now() - started) / 1000)} s`);
       const error = checker.firstError(file, applyMutant(source, m));
       if (error) rejected.set(`${file}\0${m.id}`, error);
     }
@@ -194,7 +204,9 @@ function main(): void {
     reclassify(incremental);
     writeFileSync(incrementalFile, JSON.stringify(incremental));
   }
-  console.log(`type-checked ${pending.length} tested mutant(s): ${rejected.size} do not compile`);
+  console.log(
+    `type-checked ${pending.length} mutant(s) (${[...UNCHECKED].join(', ')}): ${rejected.size} do not compile`,
+  );
   score(report);
 }
 
