@@ -40,6 +40,19 @@ describe('TreeShap table budget', () => {
     expect(new TreeShap(forest, { tableBudget: small - 1 }).tabledTrees).toBe(0);
   });
 
+  it('explains a tree tabled after a skipped one as the recursion does', () => {
+    const forest = forestOf([deep(), stump], 4);
+    const mixed = new TreeShap(forest, { tableBudget: LeafTableShap.tableSize(forest, 1) });
+    const recursion = new TreeShap(forest, { tableBudget: 0 });
+    const x = Float64Array.from([0.25, -1, 2, Number.NaN], (v) => Math.fround(v));
+    const a = new Float64Array(forest.numFeatures + 1);
+    const b = new Float64Array(forest.numFeatures + 1);
+    mixed.explain(x, a);
+    recursion.explain(x, b);
+    expect(mixed.tabledTrees).toBe(1);
+    [...a].forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 9));
+  });
+
   it('counts what each tabled tree takes from the budget', () => {
     const forest = forestOf([stump, stump, stump], 4);
     const one = LeafTableShap.tableSize(forest, 0);
