@@ -175,7 +175,7 @@ describe('SageMaker instance counts', () => {
   });
 });
 
-test('a SageMaker model that is not a string is refused for its type alone', () => {
+test('a SageMaker model that is not a string is refused for its type alone (zod skips the refinements)', () => {
   const problems = problemsOf({ sagemaker: { model: ['fraud'] } });
   expect(problems).toHaveLength(1);
   expect(problems[0]).toMatch(/^sagemaker\.model: got \["fraud"\]; expected /);
