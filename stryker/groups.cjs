@@ -56,6 +56,7 @@ module.exports = {
       'test/model-server/models/feature-encoder.test.ts',
       'test/model-server/models/loader.test.ts',
       'test/model-server/models/tree-shap.test.ts',
+      'test/model-server/models/xgboost-model.test.ts',
     ],
   },
   'models-other': {
