@@ -1,4 +1,5 @@
 import { parseBoosterJson } from '../../../model-server/src/models/xgboost/booster-json';
+import { Forest } from '../../../model-server/src/models/xgboost/forest';
 import { boosterJson, type LooseJson, leaf, split } from './helpers/trees';
 
 // Every check of a saved booster, each with its whole message: the field it names and what it got.
@@ -273,5 +274,41 @@ describe('parseBoosterJson accepts', () => {
     expect(model).not.toHaveProperty('featureTypes');
     expect(model.version).toEqual([2, 1]);
     expect(parse((j) => delete j.version)).not.toHaveProperty('version');
+  });
+});
+
+describe('Forest, from a parsed booster', () => {
+  it('refuses a tree whose two branches share a node', () => {
+    const json = edited((j) => (tree0(j).right_children[0] = 1));
+    expect(() => new Forest(parseBoosterJson(json, 's'))).toThrow(
+      'tree 0: node 1 is reached twice; the tree is malformed',
+    );
+  });
+
+  it('keeps no slot of a pruned node in any of its arrays', () => {
+    const json = edited((j) => {
+      const t = tree0(j);
+      t.tree_param.num_nodes = '4';
+      for (const key of ['left_children', 'right_children']) t[key].push(-1);
+      for (const key of ['split_indices', 'default_left', 'split_type']) t[key].push(0);
+      t.split_conditions.push(123);
+      t.sum_hessian.push(1);
+    });
+    const forest = new Forest(parseBoosterJson(json, 's'));
+    for (const a of [forest.feature, forest.threshold, forest.left, forest.right, forest.defaultLeft]) {
+      expect(a).toHaveLength(3);
+    }
+    expect(forest.value).toHaveLength(3);
+    expect(forest.coverFraction).toHaveLength(3);
+  });
+
+  it('sends a value equal to the threshold right, and a missing one the default way', () => {
+    const json = edited((j) => (tree0(j).default_left = [1, 0, 0]), 'reg:squarederror');
+    const forest = new Forest(parseBoosterJson(json, 's'));
+    const out = new Float64Array(1);
+    forest.margins(Float64Array.from([0.5, 0]), out);
+    expect(out[0]).toBe(Math.fround(-1 + 0.5));
+    forest.margins(Float64Array.from([Number.NaN, 0]), out);
+    expect(out[0]).toBe(Math.fround(1 + 0.5));
   });
 });
