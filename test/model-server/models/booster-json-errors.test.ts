@@ -88,6 +88,16 @@ const cases: [string, (json: LooseJson) => void, string][] = [
     's: learner.learner_model_param.base_score: expected a number, got the string "0.5]"',
   ],
   [
+    'base_score with only an opening bracket',
+    (j) => (params(j).base_score = '[0.5'),
+    's: learner.learner_model_param.base_score: expected a number, got the string "[0.5"',
+  ],
+  [
+    'num_class blank',
+    (j) => (params(j).num_class = '  '),
+    's: learner.learner_model_param.num_class: expected an integer >= 0, got the string "  "',
+  ],
+  [
     'a logistic base_score of 1',
     (j) => (params(j).base_score = '1'),
     's: learner.learner_model_param.base_score: binary:logistic stores base_score as a probability in (0, 1), got 1',
@@ -197,6 +207,11 @@ const cases: [string, (json: LooseJson) => void, string][] = [
     `${TREE}.split_indices[0]: feature 2 is outside 0..1 (num_feature 2)`,
   ],
   [
+    'a split on a negative feature',
+    (j) => (tree0(j).split_indices[0] = -1),
+    `${TREE}.split_indices[0]: feature -1 is outside 0..1 (num_feature 2)`,
+  ],
+  [
     'an inner node without cover',
     (j) => (tree0(j).sum_hessian[0] = 0),
     `${TREE}.sum_hessian[0]: an inner node needs a positive cover`,
@@ -243,6 +258,7 @@ describe('parseBoosterJson accepts', () => {
     });
     expect(model.numFeatures).toBe(2);
     expect(model.numGroups).toBe(1);
+    expect(parse((j) => (params(j).base_score = ' [3E-1] ')).baseScore).toEqual([0.3]);
   });
 
   it('a size_leaf_vector of 1 (a scalar leaf), and trees without split_type', () => {

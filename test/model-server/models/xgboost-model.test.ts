@@ -191,7 +191,30 @@ describe('XGBoostModel, multiclass (softmax)', () => {
   });
 });
 
+describe('XGBoostModel.encode', () => {
+  it("gives the booster's float32 feature vector of one raw instance, NaN for a missing value", () => {
+    const m = model('regression', [stump(3, -1)], { objective: 'reg:squarederror' });
+    expect([...m.encode({ a: 0.1, unused: 5, c: null })]).toEqual([Math.fround(0.1), Number.NaN]);
+  });
+});
+
 describe('XGBoostModel, a bundle that does not match its booster', () => {
+  it('needs features in the metadata', () => {
+    const json = boosterJson({ trees: [stump(0, 0)], numFeature: 2, objective: 'reg:squarederror' });
+    const metadata: BundleMetadata = {
+      name: 'm',
+      version: '1',
+      kind: 'xgboost',
+      task: 'regression',
+      artifact: 'model.json',
+      inputs,
+      example: {},
+    };
+    expect(() => new XGBoostModel('m', metadata, parseBoosterJson(json, 't'), 'bundles/m')).toThrow(
+      'bundles/m: metadata has no features',
+    );
+  });
+
   it('names the feature count and the class count that differ', () => {
     expect(() =>
       model('multiclass_classification', [stump(0, 0), stump(0, 0), stump(0, 0)], {
