@@ -21,4 +21,6 @@ mkdir -p "$TMPDIR" reports/mutation
 for group in "${selected[@]}"; do
   echo "== mutation testing: $group"
   MUTATION_GROUP="$group" npx stryker run stryker.config.cjs "$@"
+  # Stryker runs without its type checker: mark the tested mutants that do not compile (see the script).
+  npx tsx scripts/mutation-typecheck.ts "$group"
 done

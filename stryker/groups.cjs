@@ -53,9 +53,11 @@ module.exports = {
     tests: [
       'test/model-server/models/bare-booster.test.ts',
       'test/model-server/models/booster-json.test.ts',
+      'test/model-server/models/booster-json-errors.test.ts',
       'test/model-server/models/feature-encoder.test.ts',
       'test/model-server/models/loader.test.ts',
       'test/model-server/models/tree-shap.test.ts',
+      'test/model-server/models/xgboost-model.test.ts',
     ],
   },
   'models-other': {

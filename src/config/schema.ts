@@ -716,7 +716,6 @@ const sagemakerSchema = z
     const { model } = sagemaker;
     if (
       sagemaker.modelDir === undefined &&
-      typeof model === 'string' &&
       MODEL_NAME.test(model) &&
       !(BUNDLED_MODELS as readonly string[]).includes(model)
     ) {

@@ -39,6 +39,13 @@ describe('FeatureEncoder', () => {
     expect(encode([1, 'ES'])).toEqual([0, 1, 0]);
   });
 
+  it('writes its own width of columns and leaves the rest of a longer vector alone', () => {
+    const encoder = new FeatureEncoder(inputs, features);
+    const out = new Float64Array(encoder.width + 1).fill(7);
+    encoder.encode([42, 'DE'], out);
+    expect([...out]).toEqual([1, 42, 0, 7]);
+  });
+
   it('refuses a feature whose source is not an input, naming both', () => {
     expect(
       () => new FeatureEncoder(inputs, [{ name: 'height', source: 'height_cm', transform: 'identity' }]),

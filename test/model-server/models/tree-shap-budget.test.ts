@@ -40,6 +40,30 @@ describe('TreeShap table budget', () => {
     expect(new TreeShap(forest, { tableBudget: small - 1 }).tabledTrees).toBe(0);
   });
 
+  it('explains a tree tabled after a skipped one as the recursion does', () => {
+    const forest = forestOf([deep(), stump], 4);
+    const mixed = new TreeShap(forest, { tableBudget: LeafTableShap.tableSize(forest, 1) });
+    const recursion = new TreeShap(forest, { tableBudget: 0 });
+    const x = Float64Array.from([0.25, -1, 2, Number.NaN], (v) => Math.fround(v));
+    const a = new Float64Array(forest.numFeatures + 1);
+    const b = new Float64Array(forest.numFeatures + 1);
+    mixed.explain(x, a);
+    recursion.explain(x, b);
+    expect(mixed.tabledTrees).toBe(1);
+    for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i]!, 9);
+  });
+
+  it('tables a path of up to 30 distinct features, not 31 (its subsets index a 32-bit mask)', () => {
+    // f0 < 0 ? leaf : (f1 < 0 ? leaf : …): one path through `depth` distinct features.
+    const chain = (depth: number): TestNode => {
+      let node = leaf(1, 1);
+      for (let f = depth - 1; f >= 0; f--) node = split(f, 0, leaf(0, 1), node);
+      return node;
+    };
+    expect(LeafTableShap.canTable(forestOf([chain(30)], 31), 0)).toBe(true);
+    expect(LeafTableShap.canTable(forestOf([chain(31)], 31), 0)).toBe(false);
+  });
+
   it('counts what each tabled tree takes from the budget', () => {
     const forest = forestOf([stump, stump, stump], 4);
     const one = LeafTableShap.tableSize(forest, 0);

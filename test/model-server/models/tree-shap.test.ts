@@ -45,6 +45,21 @@ describe('TreeSHAP on hand-computed trees', () => {
     expect(explainBoth(leftDefault, [Number.NaN]).table[0]).toBeCloseTo(1.2, 12);
   });
 
+  it('sends a value equal to the threshold right, as XGBoost does (only x < threshold goes left)', () => {
+    const leftDefault = split(0, 0.5, leaf(1, 4), leaf(-1, 6), true);
+    for (const tree of [stump, leftDefault]) {
+      const { table, path } = explainBoth(forestOf([tree], 1, '0'), [0.5]);
+      expect(table[0]).toBeCloseTo(-0.8, 12);
+      expect(path[0]).toBeCloseTo(-0.8, 12);
+    }
+  });
+
+  it('compares -0 with a threshold of 0 as +0 (they are equal: right)', () => {
+    const { table, path } = explainBoth(forestOf([split(0, 0, leaf(1, 4), leaf(-1, 6))], 1, '0'), [-0]);
+    expect(table[0]).toBeCloseTo(-0.8, 12);
+    expect(path[0]).toBeCloseTo(-0.8, 12);
+  });
+
   it('splits a two-feature path equally as Shapley demands', () => {
     // f0 < 0 (cover 8): left = f1 < 0 (cover 4) -> leaves 4 (cover 1) / 0 (cover 3); right leaf -2 (cover 4).
     // v({}) = -0.5, v({0}) = 1, v({1}) = 0.5*4 + 0.5*(-2) = 1, v({0,1}) = 4 -> phi0 = phi1 = 2.25.

@@ -72,12 +72,13 @@ function describe(value: unknown): string {
 
 /**
  * XGBoost writes its parameters as strings ("5E-1", "3"); newer versions sometimes as numbers.
- * Number() parses both the C++ exponent form and plain decimals, and rejects trailing garbage.
+ * Number() parses both the C++ exponent form and plain decimals, ignores surrounding whitespace and
+ * rejects trailing garbage; it reads a blank string as 0, hence the check.
  */
 function parseNumber(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string' || value.trim() === '') return Number.NaN;
-  return Number(value.trim());
+  return Number(value);
 }
 
 /**
