@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { type FlagDocs, flagsHelp, parseFlags } from './harness/flags';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from './harness/instances';
@@ -210,6 +210,8 @@ async function main(): Promise<void> {
   const [rounds] = positiveInts('rounds', opt('rounds', '3'));
   const nice = Number(opt('nice', process.getuid?.() === 0 ? '-10' : '0'));
   if (!Number.isInteger(nice)) throw new Error(`--nice: expected an integer, got '${opt('nice', '')}'`);
+  // This process drains the server's stdout; at default niceness it starves beside wrk and the server blocks on its log.
+  if (nice !== 0) setPriority(nice);
   const outDir = opt('out', join(REPO_ROOT, 'bench', 'results'));
   execFileSync('bash', [join(REPO_ROOT, 'bench', 'ensure-deps.sh')], { stdio: 'inherit' });
   if (values['no-build'] !== true) {
