@@ -328,3 +328,17 @@ describe('Forest, from a parsed booster', () => {
     expect(out[0]).toBe(Math.fround(1 + 0.5));
   });
 });
+
+it('refuses a node whose child is the root (a cycle), naming the node', () => {
+  const json = boosterJson({
+    trees: [split(0, 0.5, split(1, 0.5, leaf(1, 2), leaf(2, 2)), leaf(3, 4))],
+    numFeature: 2,
+  }) as LooseJson;
+  const tree = tree0(json);
+  const inner = (tree.left_children as number[]).findIndex((c, n) => n > 0 && c !== -1);
+  expect(inner).toBeGreaterThan(0);
+  tree.left_children[inner] = 0;
+  expect(() => parseBoosterJson(json, 's')).toThrow(
+    `${TREE} node ${inner}: child 0 is the root, which is no node's child`,
+  );
+});

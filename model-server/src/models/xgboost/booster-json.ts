@@ -220,6 +220,14 @@ function parseTree(
           `child ${child} is not a node of the tree`,
         );
       }
+      // A cycle back to the root: said here, in the booster's own terms, rather than later by the Forest.
+      if (child === 0) {
+        throw new BoosterFormatError(
+          source,
+          `${field} node ${n}`,
+          "child 0 is the root, which is no node's child",
+        );
+      }
     }
     if (splitIndex[n]! < 0 || splitIndex[n]! >= numFeatures) {
       throw new BoosterFormatError(
