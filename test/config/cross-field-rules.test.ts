@@ -1,21 +1,11 @@
-import { ConfigError } from '../../src/config/errors';
 import { parseConfig } from '../../src/config/load';
+import { problemsOf } from './helpers/problems';
 
 /**
  * The rules that compare two or more fields of the configuration: each at its boundary (equal values pass),
  * just past it, and with one of the fields invalid on its own (the rule then keeps quiet: the field's own
  * problem is the one to fix).
  */
-
-function problemsOf(input: unknown): string[] {
-  try {
-    parseConfig(input, { source: 'test.json' });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('expected the configuration to be rejected');
-}
 
 const accepts = (input: unknown): void => {
   expect(() => parseConfig(input, { source: 'test.json' })).not.toThrow();

@@ -1,17 +1,9 @@
 import { LOG_LEVELS } from '../../model-server/src/config';
-import { ConfigError } from '../../src/config/errors';
 import { parseConfig } from '../../src/config/load';
 import { SERVER_LOG_LEVELS } from '../../src/constructs/aws/sagemaker-model-endpoint-props';
+import { problemsOf as configProblems } from './helpers/problems';
 
-function problemsOf(sagemaker: unknown): string[] {
-  try {
-    parseConfig({ sagemaker }, { source: 'test.json' });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('expected the configuration to be rejected');
-}
+const problemsOf = (sagemaker: unknown): string[] => configProblems({ sagemaker });
 
 describe('sagemaker config', () => {
   test('defaults: bankchurn on one ml.t2.medium scaling to two, no TTL, endpoint named <project>-<environment>', () => {

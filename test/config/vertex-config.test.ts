@@ -2,18 +2,9 @@ import { ConfigError } from '../../src/config/errors';
 import { parseConfig } from '../../src/config/load';
 import { readModelBundle } from '../../src/config/model-bundle';
 import { vertexBucketName, vertexEndpointId } from '../../src/constructs/gcp/vertex-names';
+import { problemsOf } from './helpers/problems';
 
 const ROOT = `${__dirname}/../..`;
-
-function problemsOf(input: unknown): string[] {
-  try {
-    parseConfig(input, { source: 'test.json' });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('expected the configuration to be rejected');
-}
 
 describe('vertex config section', () => {
   test('defaults: bankchurn on one n1-standard-2 (up to 2), CPU 70%, shared endpoint, no TTL, no CMEK', () => {
