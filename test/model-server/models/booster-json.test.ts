@@ -240,18 +240,4 @@ describe('what the reader rejects, naming the field', () => {
     );
     expect(model.trees[0]!.defaultLeft[0]).toBe(1);
   });
-
-  it('drops nodes no path reaches (pruned nodes XGBoost keeps in its arrays)', () => {
-    const json = edited((j) => {
-      const t = j.learner.gradient_booster.model.trees[0];
-      // A fourth node no parent points to.
-      t.tree_param.num_nodes = '4';
-      for (const key of ['left_children', 'right_children']) t[key].push(-1);
-      for (const key of ['split_indices', 'default_left', 'split_type']) t[key].push(0);
-      t.split_conditions.push(123);
-      t.sum_hessian.push(1);
-    });
-    const forest = new Forest(parseBoosterJson(json, 't'));
-    expect(forest.feature.length).toBe(3);
-  });
 });
