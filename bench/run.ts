@@ -19,7 +19,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, setPriority } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LOG_LEVELS } from '../model-server/src/config';
 import { busyByArea, hotSpots } from './harness/cpuprofile';
@@ -30,6 +30,7 @@ import {
   cpuSeconds,
   freePort,
   median,
+  niceAsServers,
   postJson,
   processName,
   readMemory,
@@ -140,7 +141,7 @@ export const BENCH_FLAGS: FlagDocs = {
     value: 'N',
     env: 'BENCH_NICE',
     default: '-10 as root, else 0',
-    help: 'niceness of the servers and wrk; 0 = off',
+    help: 'niceness of the servers, wrk and the bench itself (it reads their logs); 0 = off',
   },
   'log-level': {
     type: 'string',
@@ -434,10 +435,7 @@ async function main(): Promise<void> {
     return;
   }
   execFileSync('bash', [join(REPO_ROOT, 'bench', 'ensure-deps.sh')], { stdio: 'inherit' });
-  // This process drains the servers' stdout (a log line per request at info). At default niceness it starved
-  // beside wrk at -10 on the load core, the pipe filled and the server blocked on its log writes: p99 of 31 ms
-  // at c16 against 4 ms with the same server writing to a pipe read by `cat`.
-  if (config.nice !== 0) setPriority(config.nice);
+  niceAsServers(config.nice);
   mkdirSync(config.outDir, { recursive: true });
   if (config.build) {
     log('building model-server (npm run build -w model-server)');
@@ -446,20 +444,14 @@ async function main(): Promise<void> {
   const modelDir = join(BUNDLED_MODELS_DIR, config.model);
   const metadata = readBundleMetadata(modelDir);
   const all: Record<string, ServerUnderTest> = {
-    node: nodeServer(modelDir, config.model, undefined, config.logLevel),
+    node: nodeServer(modelDir, config.model, { logLevel: config.logLevel }),
     ...(config.beforeDist === undefined
       ? {}
       : {
-          'node-before': nodeServer(
-            modelDir,
-            config.model,
-            {
-              file: config.beforeDist,
-              id: 'node-before',
-              label: 'Node (fastify), earlier build',
-            },
-            config.logLevel,
-          ),
+          'node-before': nodeServer(modelDir, config.model, {
+            bundle: { file: config.beforeDist, id: 'node-before', label: 'Node (fastify), earlier build' },
+            logLevel: config.logLevel,
+          }),
         }),
     'fastify-noop': fastifyNoopServer(),
     'http-noop': httpNoopServer(),

@@ -25,6 +25,7 @@ import {
   cpuJiffies,
   cpuSeconds,
   freePort,
+  niceAsServers,
   readMemory,
   sleep,
   spawnServer,
@@ -170,8 +171,7 @@ async function main(): Promise<void> {
   }
   // The generator gets its own core, as wrk does in the benchmark (-a: every thread of this process).
   execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-  if (config.nice !== 0)
-    execFileSync('renice', ['-n', String(config.nice), '-p', String(process.pid)], { stdio: 'ignore' });
+  niceAsServers(config.nice);
 
   const modelDir = join(BUNDLED_MODELS_DIR, config.model);
   const metadata = readBundleMetadata(modelDir);

@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, setPriority } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type FlagDocs, flagsHelp, parseFlags } from './harness/flags';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from './harness/instances';
@@ -22,6 +22,7 @@ import {
   freePort,
   type Memory,
   median,
+  niceAsServers,
   readMemory,
   sleep,
   spawnServer,
@@ -56,7 +57,7 @@ export const WORKERS_BENCH_FLAGS: FlagDocs = {
     type: 'string',
     value: 'N',
     default: '-10 as root, else 0',
-    help: 'niceness of the servers and wrk; 0 = off',
+    help: 'niceness of the servers, wrk and the bench itself (it reads their logs); 0 = off',
   },
   model: { type: 'string', value: 'NAME', default: 'bankchurn', help: 'bundled model served' },
   'no-build': { type: 'boolean', help: 'use model-server/dist as it is (no npm run build)' },
@@ -210,8 +211,7 @@ async function main(): Promise<void> {
   const [rounds] = positiveInts('rounds', opt('rounds', '3'));
   const nice = Number(opt('nice', process.getuid?.() === 0 ? '-10' : '0'));
   if (!Number.isInteger(nice)) throw new Error(`--nice: expected an integer, got '${opt('nice', '')}'`);
-  // This process drains the server's stdout; at default niceness it starves beside wrk and the server blocks on its log.
-  if (nice !== 0) setPriority(nice);
+  niceAsServers(nice);
   const outDir = opt('out', join(REPO_ROOT, 'bench', 'results'));
   execFileSync('bash', [join(REPO_ROOT, 'bench', 'ensure-deps.sh')], { stdio: 'inherit' });
   if (values['no-build'] !== true) {

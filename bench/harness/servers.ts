@@ -45,9 +45,14 @@ export const PRODUCTION_LOG_LEVEL = 'info';
 export function nodeServer(
   modelDir: string,
   modelName: string,
-  bundle?: { readonly file: string; readonly id: string; readonly label: string },
-  logLevel: string = PRODUCTION_LOG_LEVEL,
+  options: {
+    /** Another build instead of model-server/dist (`--before-dist`). @default - model-server/dist/main.js */
+    readonly bundle?: { readonly file: string; readonly id: string; readonly label: string };
+    /** The server's LOG_LEVEL. @default PRODUCTION_LOG_LEVEL */
+    readonly logLevel?: string;
+  } = {},
 ): ServerUnderTest {
+  const { bundle, logLevel = PRODUCTION_LOG_LEVEL } = options;
   return {
     id: bundle?.id ?? 'node',
     label: bundle?.label ?? 'Node (fastify)',

@@ -30,10 +30,8 @@ it('the benchmark passes those flags to node before the bundle', () => {
 
 it("the benchmark runs the server at the log level production runs (the server's default), a line per request", () => {
   const env = (logLevel?: string) =>
-    nodeServer('/models/bankchurn', 'bankchurn', undefined, logLevel).spawnSpec(
-      { port: 1, metricsPort: 2 },
-      '0',
-    ).env;
+    nodeServer('/models/bankchurn', 'bankchurn', { logLevel }).spawnSpec({ port: 1, metricsPort: 2 }, '0')
+      .env;
   const defaults = parseConfig([], {});
   expect(PRODUCTION_LOG_LEVEL).toBe(defaults.logLevel);
   expect(env().LOG_LEVEL).toBe('info');

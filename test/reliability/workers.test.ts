@@ -7,7 +7,6 @@
 import { Agent } from 'node:http';
 import { BUNDLED_MODELS_DIR, readBundleMetadata, requestBodies } from '../../bench/harness/instances';
 import { httpStatus, sleep, waitFor200 } from '../../bench/harness/process';
-import { LOG_FLUSH_INTERVAL_MS } from '../../model-server/src/lifecycle/log-destination';
 import { BANKCHURN_DIR, startServer, type TestServer } from './support/server';
 import {
   type Answer,
@@ -16,7 +15,7 @@ import {
   getText,
   parseExposition,
   post,
-  requestsByPid,
+  requestsByPidOnce,
   workerPids,
 } from './support/workers';
 
@@ -65,15 +64,7 @@ describe('WORKERS=2', () => {
       const statuses = count(answers.flat().map((a) => a.error ?? String(a.status)));
       expect(statuses).toEqual({ 200: 400 });
       const after = await scrape(server);
-      // Request lines reach stdout in batches, within LOG_FLUSH_INTERVAL_MS of their request: wait for them
-      // (bounded; a line that never comes fails the count below).
-      const total = () => [...requestsByPid(lines).values()].reduce((a, b) => a + b, 0);
-      for (
-        const deadline = Date.now() + 10 * LOG_FLUSH_INTERVAL_MS + 2000;
-        total() < 400 && Date.now() < deadline;
-      )
-        await sleep(20);
-      const byPid = requestsByPid(lines);
+      const byPid = await requestsByPidOnce(lines, (m) => [...m.values()].reduce((a, b) => a + b, 0) >= 400);
       process.stdout.write(
         `spread: ${JSON.stringify(Object.fromEntries(byPid))}; requests_total ${before.get(REQUESTS) ?? 0} -> ${after.get(REQUESTS)}\n`,
       );
@@ -173,12 +164,10 @@ describe('WORKERS=2', () => {
         s.doneAt -= killAt;
       }
       const failed = sent.filter((s) => s.error !== undefined || s.status !== 200);
-      // Request lines reach stdout within LOG_FLUSH_INTERVAL_MS of their request (bounded wait).
-      const served = (pid: number) => requestsByPid(lines).get(pid) ?? 0;
-      for (const deadline = Date.now() + 10 * LOG_FLUSH_INTERVAL_MS + 2000; ; await sleep(20)) {
-        if ((served(survivor) > 0 && served(replacement) > 0) || Date.now() > deadline) break;
-      }
-      const byPid = requestsByPid(lines);
+      const byPid = await requestsByPidOnce(
+        lines,
+        (m) => (m.get(survivor) ?? 0) > 0 && (m.get(replacement) ?? 0) > 0,
+      );
       const ok = sent.length - failed.length;
       process.stdout.write(
         `kill: ${sent.length} requests, failed ${JSON.stringify(count(failed.map((f) => f.error ?? String(f.status))))} ` +

@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { type Agent, request } from 'node:http';
+import { sleep } from '../../../bench/harness/process';
+import { LOG_FLUSH_INTERVAL_MS } from '../../../model-server/src/lifecycle/log-destination';
 
 /** Every JSON log line a spawned server writes to stdout, parsed, in order (the harness keeps only a tail). */
 export function collectLogLines(child: ChildProcess): Record<string, unknown>[] {
@@ -38,6 +40,24 @@ export function requestsByPid(lines: readonly Record<string, unknown>[]): Map<nu
       counts.set(l.pid as number, (counts.get(l.pid as number) ?? 0) + 1);
   }
   return counts;
+}
+
+/**
+ * requestsByPid once `done` holds for it: a server writes its request lines in batches, within
+ * LOG_FLUSH_INTERVAL_MS of each request. Bounded: past the wait it returns what arrived, for the caller's
+ * assertions to report.
+ */
+export async function requestsByPidOnce(
+  lines: readonly Record<string, unknown>[],
+  done: (byPid: Map<number, number>) => boolean,
+): Promise<Map<number, number>> {
+  const deadline = Date.now() + 10 * LOG_FLUSH_INTERVAL_MS + 2000;
+  let byPid = requestsByPid(lines);
+  while (!done(byPid) && Date.now() < deadline) {
+    await sleep(20);
+    byPid = requestsByPid(lines);
+  }
+  return byPid;
 }
 
 export interface Answer {
